@@ -1,0 +1,65 @@
+//! Progress on a terminal, silence on a pipe: the bar draws to stderr only when stderr
+//! is a terminal, so scripted runs and CI logs get nothing extra.
+
+use std::io::IsTerminal;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+/// Rows between bar updates: updating per row would cost more than parsing it.
+const STEP: u64 = 65_536;
+
+impl Progress {
+    pub fn new(path: &str) -> Progress {
+        if !std::io::stderr().is_terminal() {
+            return Progress { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} {msg} [{elapsed_precise}] {human_pos} rows")
+                .expect("static template"),
+        );
+        bar.set_prefix(path.to_string());
+        bar.set_message("reading");
+        Progress { bar: Some(bar) }
+    }
+
+    pub fn grouped(&self, rows: u64) {
+        if let Some(b) = &self.bar
+            && rows % STEP == 0
+        {
+            b.set_position(rows);
+        }
+    }
+
+    pub fn evaluating(&self, rows: u64, subjects: usize) {
+        if let Some(b) = &self.bar {
+            b.set_message(format!("evaluating {subjects} subjects"));
+            b.set_length(rows);
+            b.set_position(0);
+            b.set_style(
+                ProgressStyle::with_template("{prefix} {msg} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} rows")
+                    .expect("static template"),
+            );
+            b.set_message("writing");
+        }
+    }
+
+    pub fn written(&self, rows: u64) {
+        if let Some(b) = &self.bar
+            && rows % STEP == 0
+        {
+            b.set_position(rows);
+        }
+    }
+
+    pub fn done(&self, rows: u64) {
+        if let Some(b) = &self.bar {
+            b.set_position(rows);
+            b.finish_with_message("done");
+        }
+    }
+}

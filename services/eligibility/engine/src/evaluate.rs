@@ -1,0 +1,155 @@
+//! Evaluating one grouped file under a policy: a determination and an info block for
+//! every conviction the flow selects, and the file's summary.
+
+use cmr_record::{Conviction, Grouped, Instant, Subject};
+
+use crate::determination::{Determination, Outcome};
+use crate::facts::{SubjectFacts, join_sections};
+use crate::flows::county_pilots;
+use crate::flows::los_angeles::{self, LaFacts};
+use crate::flows::{Ctx, SubjectView, configurable};
+use crate::policy::{FlowSpec, Policy};
+use crate::summary::{Relief, Summary, SummaryShape};
+
+/// Everything the output columns say about one evaluated conviction (spec §5.2).
+#[derive(Clone, Debug, PartialEq)]
+pub struct InfoBlock {
+    pub case_number: String,
+    pub convictions_on_record: usize,
+    pub date: Instant,
+    pub superstrikes: String,
+    pub pc290_sections: String,
+    pub pc290_registration: bool,
+    /// Years from this conviction to compute-at (`None` for the zero date: `-1.0`).
+    pub years_since_this: Option<f64>,
+    pub years_since_any: Option<f64>,
+    pub prop64_count: usize,
+    pub prop64_by_section: [usize; 4],
+    pub deceased: bool,
+    pub determination: Determination,
+}
+
+/// One evaluated conviction, keyed by its data-row index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RowResult {
+    pub row_index: u64,
+    pub subject_index: usize,
+    pub info: InfoBlock,
+}
+
+/// The results of one file: rows in row order, plus the summary.
+pub struct Evaluation {
+    pub rows: Vec<RowResult>,
+    pub summary: Summary,
+}
+
+/// Evaluates every subject of a grouped file.
+pub fn evaluate(
+    grouped: &Grouped,
+    policy: &Policy,
+    county: &str,
+    compute_at: Instant,
+    line_count: u64,
+) -> Evaluation {
+    let ctx = Ctx {
+        sections: &grouped.sections,
+        county: grouped.counties.lookup(county.as_bytes()),
+        compute_at,
+    };
+    let mut summary = Summary::new(SummaryShape::for_policy(policy), county, compute_at, line_count);
+    let mut rows = Vec::new();
+    for (subject_index, subject) in grouped.subjects.iter().enumerate() {
+        let decided = evaluate_subject(&ctx, policy, subject);
+        summary.add_subject(&ctx, subject, &decided);
+        rows.extend(decided.into_iter().map(|(ci, info)| RowResult {
+            row_index: subject.convictions[ci].row_index,
+            subject_index,
+            info,
+        }));
+    }
+    rows.sort_unstable_by_key(|r| r.row_index);
+    Evaluation { rows, summary }
+}
+
+/// The selected convictions of one subject (by index into its convictions) with their
+/// info blocks.
+pub fn evaluate_subject(ctx: &Ctx<'_>, policy: &Policy, subject: &Subject) -> Vec<(usize, InfoBlock)> {
+    let facts = SubjectFacts::of(subject, ctx.sections);
+    let view = SubjectView {
+        subject,
+        facts: &facts,
+    };
+    let la = match policy.flow {
+        FlowSpec::LosAngeles(_) => Some(LaFacts::of(ctx, &view)),
+        _ => None,
+    };
+    let selects = |c: &Conviction| match &policy.flow {
+        FlowSpec::Configurable(_) => configurable::selects(ctx, c),
+        FlowSpec::LosAngeles(_) => los_angeles::selects(ctx, c),
+        FlowSpec::CountyPilot(p) => county_pilots::selects(*p, ctx, c),
+    };
+    let superstrikes = match &la {
+        Some(la) => la.superstrike_column(),
+        None => join_sections(&facts.superstrikes, ctx.sections),
+    };
+    let pc290_sections = join_sections(&facts.pc290_sections, ctx.sections);
+    let years = |d: Instant| (!d.is_zero()).then(|| ctx.compute_at.years_since(d));
+    subject
+        .convictions
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| selects(c))
+        .map(|(i, c)| {
+            let determination = match &policy.flow {
+                FlowSpec::Configurable(o) => configurable::decide(o, ctx, &view, c),
+                FlowSpec::LosAngeles(p) => {
+                    los_angeles::decide(*p, ctx, &view, la.as_ref().expect("LA facts"), c)
+                }
+                FlowSpec::CountyPilot(p) => county_pilots::decide(*p, ctx, &view, c),
+            };
+            let info = InfoBlock {
+                case_number: subject.case_number(c.case_key()),
+                convictions_on_record: facts.conviction_count,
+                date: c.date,
+                superstrikes: superstrikes.clone(),
+                pc290_sections: pc290_sections.clone(),
+                pc290_registration: subject.pc290_registration,
+                years_since_this: years(c.date),
+                years_since_any: years(facts.most_recent),
+                prop64_count: facts.prop64_count,
+                prop64_by_section: facts.prop64_by_section,
+                deceased: subject.deceased,
+                determination,
+            };
+            (i, info)
+        })
+        .collect()
+}
+
+/// The three "no longer have…" counts for one subject under a set of outcomes
+/// (spec §5.3): `outcome_of(i)` is the outcome of conviction i, if it was evaluated.
+pub fn relief_of(
+    subject: &Subject,
+    compute_at: Instant,
+    outcome_of: impl Fn(usize) -> Option<Outcome>,
+) -> Relief {
+    let convictions = &subject.convictions;
+    let mut r = Relief::default();
+    let felonies: Vec<usize> = (0..convictions.len()).filter(|&i| convictions[i].felony).collect();
+    if !felonies.is_empty() && felonies.iter().all(|&i| outcome_of(i).is_some_and(Outcome::is_relief)) {
+        r.no_felony = 1;
+    }
+    let dismissed = |i: usize| outcome_of(i) == Some(Outcome::Dismissal);
+    if !convictions.is_empty() && (0..convictions.len()).all(dismissed) {
+        r.no_conviction = 1;
+    }
+    // gogen uses the wall clock here; we use compute-at so results are reproducible.
+    let window = compute_at.add_date(-7, 0, 0);
+    let recent: Vec<usize> = (0..convictions.len())
+        .filter(|&i| convictions[i].date > window)
+        .collect();
+    if !recent.is_empty() && recent.iter().all(|&i| dismissed(i)) {
+        r.no_conviction_last_7_years = 1;
+    }
+    r
+}

@@ -1,0 +1,339 @@
+//! From rows to subjects, convictions, cases and cycles (spec §2), including gogen's
+//! quirks: dedup by the full `CNT_ORDER`, extra sentence rows folded into the *last added*
+//! conviction, blank subject IDs that reset on every row, and case numbers pooled by
+//! cycle + step.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::columns as col;
+use crate::gocsv::Record;
+use crate::sections::{SectionId, SectionTable};
+use crate::time::Instant;
+
+/// Which rows read their code section from `COMMENT_TEXT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommentFallback {
+    /// Released gogen: `OFFENSE_DESCR` trimmed is empty or `SEE COMMENT FOR CHARGE`.
+    TrimmedOrEmpty,
+    /// The 2019 county pilots: `OFFENSE_DESCR` is exactly `SEE COMMENT FOR CHARGE`.
+    ExactOnly,
+}
+
+const SEE_COMMENT: &[u8] = b"SEE COMMENT FOR CHARGE";
+
+/// Trims Unicode white space the way Go's `strings.TrimSpace` does.
+pub fn trim_space(text: &[u8]) -> &[u8] {
+    match std::str::from_utf8(text) {
+        Ok(s) => s.trim().as_bytes(),
+        Err(_) => text.trim_ascii(),
+    }
+}
+
+/// The code section of a row (spec §1.4): the source text up to the first `-`, untrimmed.
+pub fn code_section<'a>(offense_descr: &'a [u8], comment: &'a [u8], fallback: CommentFallback) -> &'a [u8] {
+    let use_comment = match fallback {
+        CommentFallback::TrimmedOrEmpty => {
+            let t = trim_space(offense_descr);
+            t.is_empty() || t == SEE_COMMENT
+        }
+        CommentFallback::ExactOnly => offense_descr == SEE_COMMENT,
+    };
+    let source = if use_comment { comment } else { offense_descr };
+    match memchr::memchr(b'-', source) {
+        Some(i) => &source[..i],
+        None => source,
+    }
+}
+
+/// `DISP_DESCR` starts with `CONVICTED` (case-sensitive, untrimmed).
+pub fn is_convicted(record: &Record) -> bool {
+    record.field(col::DISP_DESCR).starts_with(b"CONVICTED")
+}
+
+/// `CONV_STAT_DESCR == FELONY`, or blank status with `OFFENSE_TOC == F`.
+pub fn is_felony(record: &Record) -> bool {
+    let status = record.field(col::CONV_STAT_DESCR);
+    status == b"FELONY" || (status.is_empty() && record.field(col::OFFENSE_TOC) == b"F")
+}
+
+/// A `REGISTRATION` step whose raw offence starts with `290`.
+pub fn is_pc290_registration(record: &Record) -> bool {
+    record.field(col::STP_TYPE_DESCR) == b"REGISTRATION"
+        && record.field(col::OFFENSE_DESCR).starts_with(b"290")
+}
+
+const HOUR_NANOS: i64 = 3_600_000_000_000;
+
+/// `SENT_LENGTH` × unit in nanoseconds, with gogen's units: D = 24 h, M = 732 h (30.5
+/// days), Y = 366 days; anything unparseable is 0. Multiplication wraps like Go's int64.
+pub fn sentence_nanos(record: &Record) -> i64 {
+    let unit_hours = match record.field(col::SENT_TIME_CODE) {
+        b"D" => 24,
+        b"M" => 732,
+        b"Y" => 366 * 24,
+        _ => return 0,
+    };
+    let length = parse_go_int(record.field(col::SENT_LENGTH)).unwrap_or(0);
+    length.wrapping_mul(unit_hours * HOUR_NANOS)
+}
+
+/// Go's `strconv.Atoi`: optional sign, ASCII digits, no spaces, no overflow.
+fn parse_go_int(text: &[u8]) -> Option<i64> {
+    let s = std::str::from_utf8(text).ok()?;
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i64>().ok()
+}
+
+/// Interned text (counties) so that a million rows share a handful of strings.
+#[derive(Default)]
+pub struct Interner {
+    ids: HashMap<Box<[u8]>, u32>,
+    texts: Vec<Box<[u8]>>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, text: &[u8]) -> u32 {
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        self.texts.push(text.into());
+        self.ids.insert(text.into(), id);
+        id
+    }
+
+    pub fn lookup(&self, text: &[u8]) -> Option<u32> {
+        self.ids.get(text).copied()
+    }
+
+    pub fn text(&self, id: u32) -> &[u8] {
+        &self.texts[id as usize]
+    }
+}
+
+/// One deduplicated conviction of a subject.
+#[derive(Clone, Debug)]
+pub struct Conviction {
+    /// 0-based data-row index of the first row with this `CNT_ORDER`.
+    pub row_index: u64,
+    /// 1-based line of that row (after any header), for error messages.
+    pub line: u64,
+    pub cnt_order: Box<[u8]>,
+    pub section: SectionId,
+    /// Interned `STP_ORI_CNTY_NAME`.
+    pub county: u32,
+    pub felony: bool,
+    /// `STP_EVENT_DATE`, or the zero time when unparseable.
+    pub date: Instant,
+    /// Date plus every sentence component folded into this conviction.
+    pub sentence_end: Instant,
+    /// Some row of the same subject and cycle has a Prop 64 code section.
+    pub has_prop64_in_cycle: bool,
+}
+
+impl Conviction {
+    /// Cycle + step (`CNT_ORDER` characters 1–6).
+    pub fn case_key(&self) -> &[u8] {
+        &self.cnt_order[..6.min(self.cnt_order.len())]
+    }
+}
+
+/// A person, keyed by `SUBJECT_ID`, with everything gogen derives per subject.
+#[derive(Clone, Debug, Default)]
+pub struct Subject {
+    pub id: Box<[u8]>,
+    pub name: Box<[u8]>,
+    pub dob: Instant,
+    pub convictions: Vec<Conviction>,
+    pub deceased: bool,
+    pub pc290_registration: bool,
+    initialised: bool,
+    seen_cnt_orders: HashSet<Box<[u8]>>,
+    prop64_cycles: HashSet<Box<[u8]>>,
+    case_numbers: HashMap<Box<[u8]>, Vec<Box<[u8]>>>,
+}
+
+impl Default for Instant {
+    fn default() -> Self {
+        Instant::ZERO
+    }
+}
+
+impl Subject {
+    /// The case number of a case key: its OFNs joined with `"; "` (spec §2.4).
+    pub fn case_number(&self, case_key: &[u8]) -> String {
+        match self.case_numbers.get(case_key) {
+            Some(list) => list
+                .iter()
+                .map(|o| String::from_utf8_lossy(o))
+                .collect::<Vec<_>>()
+                .join("; "),
+            None => String::new(),
+        }
+    }
+
+    /// Releases the grouping-only maps once the file has been read.
+    pub fn seal(&mut self) {
+        self.seen_cnt_orders = HashSet::new();
+        self.prop64_cycles = HashSet::new();
+    }
+}
+
+/// A row that gogen would crash on, reported as a clear error instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("CNT_ORDER must have at least {min} characters on {what}")]
+pub struct ShortCntOrder {
+    pub min: usize,
+    pub what: &'static str,
+}
+
+/// Groups rows into subjects in file order (spec §2.2).
+pub struct SubjectBuilder {
+    pub sections: SectionTable,
+    pub counties: Interner,
+    fallback: CommentFallback,
+    index: HashMap<Box<[u8]>, usize>,
+    subjects: Vec<Subject>,
+}
+
+impl SubjectBuilder {
+    pub fn new(fallback: CommentFallback) -> Self {
+        SubjectBuilder {
+            sections: SectionTable::default(),
+            counties: Interner::default(),
+            fallback,
+            index: HashMap::new(),
+            subjects: Vec::new(),
+        }
+    }
+
+    /// Folds one data row into its subject.
+    pub fn add_row(&mut self, row_index: u64, rec: &Record) -> Result<(), ShortCntOrder> {
+        let subject_id = rec.field(col::SUBJECT_ID);
+        let section_text = code_section(
+            rec.field(col::OFFENSE_DESCR),
+            rec.field(col::COMMENT_TEXT),
+            self.fallback,
+        );
+        let section = self.sections.intern(section_text);
+        let is_prop64 = self.sections.get(section).prop64.is_some();
+        let convicted = is_convicted(rec);
+        let cnt_order = rec.field(col::CNT_ORDER);
+        let step = rec.field(col::STP_TYPE_DESCR);
+        let ofn = rec.field(col::OFN);
+        let court_with_ofn = step == b"COURT ACTION" && !ofn.is_empty();
+
+        // gogen panics on these (spec §1.6); we refuse the file with a clear message.
+        if convicted && cnt_order.len() < 6 {
+            return Err(ShortCntOrder { min: 6, what: "a conviction row" });
+        }
+        if is_prop64 && cnt_order.len() < 3 {
+            return Err(ShortCntOrder { min: 3, what: "a Prop 64 row" });
+        }
+        if court_with_ofn && cnt_order.len() < 6 {
+            return Err(ShortCntOrder { min: 6, what: "a COURT ACTION row with an OFN" });
+        }
+
+        let idx = match self.index.get(subject_id) {
+            Some(&i) => i,
+            None => {
+                self.subjects.push(Subject::default());
+                self.index.insert(subject_id.into(), self.subjects.len() - 1);
+                self.subjects.len() - 1
+            }
+        };
+        let county = self.counties.intern(rec.field(col::STP_ORI_CNTY_NAME));
+        let subject = &mut self.subjects[idx];
+
+        // 1. Initialisation (every row when the ID is blank: gogen's "no ID yet").
+        if !subject.initialised || subject.id.is_empty() {
+            subject.initialised = true;
+            subject.id = subject_id.into();
+            subject.name = rec.field(col::PRI_NAME).into();
+            subject.dob = Instant::parse_yyyymmdd(rec.field(col::PRI_DOB));
+            subject.seen_cnt_orders.clear();
+            subject.prop64_cycles.clear();
+            subject.case_numbers.clear();
+        }
+
+        // 2. An extra sentence row extends the most recently added conviction.
+        let seen = convicted && subject.seen_cnt_orders.contains(cnt_order);
+        if seen && let Some(last) = subject.convictions.last_mut() {
+            last.sentence_end = last.sentence_end.add_nanos(sentence_nanos(rec));
+        }
+
+        // 3. Deceased, on any row.
+        if step == b"DECEASED" {
+            subject.deceased = true;
+        }
+
+        // 4. Case numbers pooled by cycle + step.
+        if court_with_ofn {
+            let list = subject.case_numbers.entry(cnt_order[..6].into()).or_default();
+            if !list.iter().any(|o| &o[..] == ofn) {
+                list.push(ofn.into());
+            }
+        }
+
+        // 5. PC 290 registration.
+        if is_pc290_registration(rec) {
+            subject.pc290_registration = true;
+        }
+
+        // 6. A new conviction.
+        if convicted && !seen {
+            let date = Instant::parse_yyyymmdd(rec.field(col::STP_EVENT_DATE));
+            let cycle = &cnt_order[..3];
+            subject.convictions.push(Conviction {
+                row_index,
+                line: rec.line(),
+                cnt_order: cnt_order.into(),
+                section,
+                county,
+                felony: is_felony(rec),
+                date,
+                sentence_end: date.add_nanos(sentence_nanos(rec)),
+                has_prop64_in_cycle: subject.prop64_cycles.contains(cycle),
+            });
+            subject.seen_cnt_orders.insert(cnt_order.into());
+        }
+
+        // 7. A Prop 64 row marks its cycle, for earlier and later convictions alike.
+        if is_prop64 {
+            let cycle = &cnt_order[..3];
+            subject.prop64_cycles.insert(cycle.into());
+            for c in subject.convictions.iter_mut() {
+                if c.cnt_order.starts_with(cycle) {
+                    c.has_prop64_in_cycle = true;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn subject_count(&self) -> usize {
+        self.subjects.len()
+    }
+
+    /// Finishes grouping: the subjects in first-seen order, plus the interned tables.
+    pub fn finish(mut self) -> Grouped {
+        for s in &mut self.subjects {
+            s.seal();
+        }
+        Grouped {
+            subjects: self.subjects,
+            sections: self.sections,
+            counties: self.counties,
+        }
+    }
+}
+
+/// The result of grouping one file.
+pub struct Grouped {
+    pub subjects: Vec<Subject>,
+    pub sections: SectionTable,
+    pub counties: Interner,
+}
