@@ -10,7 +10,7 @@ use std::time::Instant as Clock;
 use clap::Args;
 use cmr_engine::output::{GogenCsvWriter, columns_for};
 use cmr_engine::summary::go_json_string;
-use cmr_engine::{EligibilityOptions, Evaluation, Policy, Summary, evaluate, reading_rules};
+use cmr_engine::{EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules};
 use cmr_record::doj::go_os_message;
 use cmr_record::{DojReader, ErrorType, FileError, Instant, SubjectBuilder};
 
@@ -36,6 +36,10 @@ pub struct EvaluateArgs {
     /// Output directory (created if missing).
     #[arg(long)]
     pub outputs: Option<PathBuf>,
+    /// Count "convictions in the last 7 years" back from this date (YYYY-MM-DD) instead of
+    /// --compute-at. gogen used the wall clock: give the run date to reproduce its JSON.
+    #[arg(long)]
+    pub last_7_years_from: Option<String>,
     /// Appended to every output file name as `_<suffix>`.
     #[arg(long)]
     pub file_name_suffix: Option<String>,
@@ -65,7 +69,7 @@ struct Run {
     inputs: Vec<String>,
     county: String,
     policy: Policy,
-    compute_at: Instant,
+    dates: RunDates,
     outputs: PathBuf,
     suffix: String,
 }
@@ -127,6 +131,12 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
         .ok_or_else(|| {
             run_failure("invalid --compute-at date: Must be a valid date in the format YYYY-MM-DD")
         })?;
+    let last_7_years_from = match &args.last_7_years_from {
+        None => compute_at,
+        Some(text) => Instant::parse_iso_date(text).ok_or_else(|| {
+            run_failure("invalid --last-7-years-from date: Must be a valid date in the format YYYY-MM-DD")
+        })?,
+    };
     let county = args.county.clone().unwrap_or_default();
     let policy = match (&args.eligibility_options, &args.policy) {
         (Some(path), _) => {
@@ -163,7 +173,10 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
             .collect(),
         county,
         policy,
-        compute_at,
+        dates: RunDates {
+            compute_at,
+            last_7_years_from,
+        },
         outputs,
         suffix,
     })
@@ -232,7 +245,7 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
     let grouped = builder.finish();
     progress.evaluating(line_count, grouped.subjects.len());
     let Evaluation { rows, mut summary } =
-        evaluate(&grouped, &run.policy, &run.county, run.compute_at, line_count);
+        evaluate(&grouped, &run.policy, &run.county, run.dates, line_count);
     drop(grouped);
 
     write_outputs(run, path, index, check, &rows, &progress)?;

@@ -1,6 +1,7 @@
 //! `cmr`: one binary for the whole Clear My Record suite.
 
 mod evaluate;
+mod gen_doj;
 mod progress;
 
 use clap::{Parser, Subcommand};
@@ -16,6 +17,8 @@ struct Cli {
 enum Command {
     /// Evaluate DOJ research files and write gogen-compatible results.
     Evaluate(evaluate::EvaluateArgs),
+    /// Write a seeded synthetic DOJ research file.
+    GenDoj(gen_doj::GenDojArgs),
     /// List the built-in policies.
     Policies,
 }
@@ -24,6 +27,13 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::GenDoj(args) => match gen_doj::run(&args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("cmr gen-doj: {e:#}");
+                1
+            }
+        },
         Command::Policies => {
             for p in cmr_engine::Policy::catalog() {
                 println!(

@@ -43,20 +43,39 @@ pub struct Evaluation {
     pub summary: Summary,
 }
 
+/// The dates a run measures from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunDates {
+    /// Every rule's "now".
+    pub compute_at: Instant,
+    /// The "convictions in the last 7 years" statistic counts back from here. gogen used
+    /// the wall clock; we default to compute-at so results are reproducible.
+    pub last_7_years_from: Instant,
+}
+
+impl RunDates {
+    pub fn at(compute_at: Instant) -> RunDates {
+        RunDates {
+            compute_at,
+            last_7_years_from: compute_at,
+        }
+    }
+}
+
 /// Evaluates every subject of a grouped file.
 pub fn evaluate(
     grouped: &Grouped,
     policy: &Policy,
     county: &str,
-    compute_at: Instant,
+    dates: RunDates,
     line_count: u64,
 ) -> Evaluation {
     let ctx = Ctx {
         sections: &grouped.sections,
         county: grouped.counties.lookup(county.as_bytes()),
-        compute_at,
+        compute_at: dates.compute_at,
     };
-    let mut summary = Summary::new(SummaryShape::for_policy(policy), county, compute_at, line_count);
+    let mut summary = Summary::new(SummaryShape::for_policy(policy), county, dates, line_count);
     let mut rows = Vec::new();
     for (subject_index, subject) in grouped.subjects.iter().enumerate() {
         let decided = evaluate_subject(&ctx, policy, subject);
@@ -130,7 +149,7 @@ pub fn evaluate_subject(ctx: &Ctx<'_>, policy: &Policy, subject: &Subject) -> Ve
 /// (spec §5.3): `outcome_of(i)` is the outcome of conviction i, if it was evaluated.
 pub fn relief_of(
     subject: &Subject,
-    compute_at: Instant,
+    last_7_years_from: Instant,
     outcome_of: impl Fn(usize) -> Option<Outcome>,
 ) -> Relief {
     let convictions = &subject.convictions;
@@ -143,8 +162,7 @@ pub fn relief_of(
     if !convictions.is_empty() && (0..convictions.len()).all(dismissed) {
         r.no_conviction = 1;
     }
-    // gogen uses the wall clock here; we use compute-at so results are reproducible.
-    let window = compute_at.add_date(-7, 0, 0);
+    let window = last_7_years_from.add_date(-7, 0, 0);
     let recent: Vec<usize> = (0..convictions.len())
         .filter(|&i| convictions[i].date > window)
         .collect();

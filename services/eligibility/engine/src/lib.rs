@@ -16,7 +16,7 @@ pub mod policy;
 pub mod summary;
 
 pub use determination::{Determination, Outcome};
-pub use evaluate::{Evaluation, InfoBlock, RowResult, evaluate};
+pub use evaluate::{Evaluation, InfoBlock, RowResult, RunDates, evaluate};
 pub use options::{EligibilityOptions, OptionsError};
 pub use policy::{FlowSpec, Policy, PolicyError};
 pub use summary::Summary;

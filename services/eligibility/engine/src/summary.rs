@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use cmr_record::{Instant, Subject};
 
 use crate::determination::Outcome;
-use crate::evaluate::{InfoBlock, relief_of};
+use crate::evaluate::{InfoBlock, RunDates, relief_of};
 use crate::flows::Ctx;
 use crate::policy::{FlowSpec, Policy};
 
@@ -66,6 +66,7 @@ impl SummaryShape {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Summary {
     pub shape: SummaryShape,
+    pub dates: RunDates,
     pub county: String,
     /// Earliest Prop 64 conviction in the county; compute-at when there is none.
     pub earliest_conviction: Instant,
@@ -90,7 +91,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn new(shape: SummaryShape, county: &str, compute_at: Instant, line_count: u64) -> Self {
+    pub fn new(shape: SummaryShape, county: &str, dates: RunDates, line_count: u64) -> Self {
         let zeros = |keys: &[String]| keys.iter().map(|k| (k.clone(), 0)).collect();
         let (dismissal_by_section, reduction_by_section) = match &shape {
             SummaryShape::Released { dismiss, reduce } => (zeros(dismiss), zeros(reduce)),
@@ -98,8 +99,10 @@ impl Summary {
         };
         Summary {
             shape,
+            dates,
             county: county.to_string(),
-            earliest_conviction: compute_at,
+            // gogen falls back to the wall clock when there is no Prop 64 conviction.
+            earliest_conviction: dates.compute_at,
             line_count,
             processing_seconds: 0.0,
             current: Relief::default(),
@@ -126,12 +129,12 @@ impl Summary {
         for (i, info) in decided {
             outcomes[*i] = Some(info.determination.outcome);
         }
-        self.current.add(relief_of(subject, ctx.compute_at, |i| outcomes[i]));
+        self.current.add(relief_of(subject, self.dates.last_7_years_from, |i| outcomes[i]));
         let in_county_prop64 = |i: usize| {
             let c = &subject.convictions[i];
             ctx.in_county(c) && ctx.is_prop64(c)
         };
-        self.dismiss_all.add(relief_of(subject, ctx.compute_at, |i| {
+        self.dismiss_all.add(relief_of(subject, self.dates.last_7_years_from, |i| {
             in_county_prop64(i).then_some(Outcome::Dismissal)
         }));
 
