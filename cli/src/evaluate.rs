@@ -3,17 +3,22 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant as Clock;
 
 use clap::Args;
 use cmr_engine::output::{GogenCsvWriter, columns_for};
 use cmr_engine::summary::go_json_string;
-use cmr_engine::{EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules};
-use cmr_record::doj::go_os_message;
-use cmr_record::{DojReader, ErrorType, FileError, Instant, SubjectBuilder};
+use cmr_engine::{
+    EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules,
+};
+use std::io::Write;
 
+use cmr_record::doj::{ChunkRecords, DojSource, field_count_error, go_os_message};
+use cmr_record::subject::FACT_COLUMNS;
+use cmr_record::{ErrorType, FactsBatch, FileError, Instant, SubjectBuilder};
+
+use crate::pipeline::{CHUNK_BYTES, for_each_chunk, worker_count};
 use crate::progress::Progress;
 
 #[derive(Args, Debug, Default, Clone)]
@@ -43,6 +48,16 @@ pub struct EvaluateArgs {
     /// Appended to every output file name as `_<suffix>`.
     #[arg(long)]
     pub file_name_suffix: Option<String>,
+    /// Print `peak_rss_kib=N` (this process's peak resident set) to stderr at the end;
+    /// used by `cmr bench`.
+    #[arg(long, hide = true)]
+    pub report_peak_rss: bool,
+    /// Parser threads (default: one per core).
+    #[arg(long, hide = true)]
+    pub threads: Option<usize>,
+    /// Bytes per parse chunk (testing knob; default 1 MiB).
+    #[arg(long, hide = true)]
+    pub chunk_bytes: Option<usize>,
     /// LA pilot: dismissal age (default 50).
     #[arg(long, hide = true)]
     pub individual_age: Option<i64>,
@@ -72,6 +87,9 @@ struct Run {
     dates: RunDates,
     outputs: PathBuf,
     suffix: String,
+    report_resources: bool,
+    threads: usize,
+    chunk_bytes: usize,
 }
 
 /// Runs the command; returns the process exit code.
@@ -107,6 +125,9 @@ pub fn run(args: &EvaluateArgs) -> i32 {
     if !failures.is_empty() {
         return report_failures(&err_path, &failures);
     }
+    if args.report_peak_rss {
+        eprintln!("peak_rss_kib={}", peak_rss_kib());
+    }
     let summary = total.expect("at least one input");
     let json_path = run.outputs.join(format!("gogen{}.json", run.suffix));
     if let Err(e) = fs::write(&json_path, summary.to_json()) {
@@ -134,7 +155,9 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
     let last_7_years_from = match &args.last_7_years_from {
         None => compute_at,
         Some(text) => Instant::parse_iso_date(text).ok_or_else(|| {
-            run_failure("invalid --last-7-years-from date: Must be a valid date in the format YYYY-MM-DD")
+            run_failure(
+                "invalid --last-7-years-from date: Must be a valid date in the format YYYY-MM-DD",
+            )
         })?,
     };
     let county = args.county.clone().unwrap_or_default();
@@ -161,7 +184,11 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
     };
     let outputs = args.outputs.clone().unwrap_or_default();
     fs::create_dir_all(&outputs).map_err(|e| {
-        run_failure(format!("mkdir {}: {}", outputs.display(), go_os_message(&e)))
+        run_failure(format!(
+            "mkdir {}: {}",
+            outputs.display(),
+            go_os_message(&e)
+        ))
     })?;
     Ok(Run {
         inputs: args
@@ -179,6 +206,9 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
         },
         outputs,
         suffix,
+        report_resources: args.report_peak_rss,
+        threads: args.threads.unwrap_or_else(worker_count).max(1),
+        chunk_bytes: args.chunk_bytes.unwrap_or(CHUNK_BYTES).max(1),
     })
 }
 
@@ -222,36 +252,106 @@ fn output_paths(run: &Run, index: Option<usize>) -> [PathBuf; 3] {
     ]
 }
 
-/// Groups one file (pass 1), evaluates it, and writes its three CSVs (pass 2).
+/// Groups one file (pass 1), evaluates it, and writes its three CSVs (pass 2). Both
+/// passes parse on every core (see [`crate::pipeline`]).
 fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary, FileError> {
     let started = Clock::now();
     let (check, fallback) = reading_rules(&run.policy);
     let progress = Progress::new(path);
+    // Grouping keeps the calling thread busy in pass 1, so leave it a core.
+    let workers = run.threads.saturating_sub(1).max(1);
 
-    let mut reader = DojReader::open(path, check)?;
+    // Pass 1: parse chunks in parallel, group rows in file order.
     let mut builder = SubjectBuilder::new(fallback);
-    while let Some(row) = reader.next_row()? {
-        let line = row.record.line();
-        builder.add_row(row.index, row.record).map_err(|e| FileError {
-            error_type: ErrorType::Parsing,
-            message: format!("record on line {line}: {e}"),
-            line: Some(line),
-            field: Some("CNT_ORDER"),
-            detail: None,
-        })?;
-        progress.grouped(row.index + 1);
-    }
-    let line_count = reader.rows_read();
+    let mut chunk_rows: Vec<u64> = Vec::new();
+    let mut line_count = 0u64;
+    let mut first_fields: Option<usize> = None;
+    for_each_chunk(
+        DojSource::open(path)?,
+        run.chunk_bytes,
+        workers,
+        |chunk| {
+            let mut records = ChunkRecords::new(chunk, check).keep_only(&FACT_COLUMNS);
+            let mut batch = FactsBatch::default();
+            let outcome = loop {
+                match records.advance() {
+                    Ok(true) => batch.push(&records.record, fallback),
+                    Ok(false) => break Ok(()),
+                    Err(e) => break Err(e),
+                }
+            };
+            (batch, outcome, records.first_record_fields())
+        },
+        |_chunk, (batch, outcome, first)| {
+            check_same_count(&mut first_fields, first)?;
+            for i in 0..batch.rows.len() {
+                let line = batch.rows[i].line;
+                builder
+                    .add_facts(line_count, &batch, i)
+                    .map_err(|e| short_cnt_order(line, &e))?;
+                line_count += 1;
+            }
+            chunk_rows.push(batch.rows.len() as u64);
+            progress.grouped(line_count);
+            outcome
+        },
+    )?;
     let grouped = builder.finish();
+    let read_secs = started.elapsed().as_secs_f64();
     progress.evaluating(line_count, grouped.subjects.len());
     let Evaluation { rows, mut summary } =
         evaluate(&grouped, &run.policy, &run.county, run.dates, line_count);
     drop(grouped);
+    let eval_secs = started.elapsed().as_secs_f64() - read_secs;
 
-    write_outputs(run, path, index, check, &rows, &progress)?;
+    write_outputs(run, path, index, check, &rows, &chunk_rows, &progress)?;
     summary.processing_seconds = started.elapsed().as_secs_f64();
+    if run.report_resources {
+        eprintln!(
+            "phases: group {read_secs:.2} s, evaluate {eval_secs:.2} s, write {:.2} s ({} threads)",
+            summary.processing_seconds - read_secs - eval_secs,
+            run.threads
+        );
+    }
     progress.done(line_count);
     Ok(summary)
+}
+
+/// In the pilots' mode every record must have as many fields as the file's first one;
+/// each chunk checked its own records against its first.
+fn check_same_count(
+    file_first: &mut Option<usize>,
+    chunk_first: Option<(usize, u64)>,
+) -> Result<(), FileError> {
+    if let Some((count, line)) = chunk_first {
+        match *file_first {
+            None => *file_first = Some(count),
+            Some(expected) if expected != count => {
+                return Err(field_count_error(line, expected, count));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn short_cnt_order(line: u64, e: &cmr_record::subject::ShortCntOrder) -> FileError {
+    FileError {
+        error_type: ErrorType::Parsing,
+        message: format!("record on line {line}: {e}"),
+        line: Some(line),
+        field: Some("CNT_ORDER"),
+        detail: None,
+    }
+}
+
+/// Formatted output of one chunk.
+struct ChunkOutput {
+    all: Vec<u8>,
+    condensed: Vec<u8>,
+    evaluated: Vec<u8>,
+    rows: u64,
+    outcome: Result<(), FileError>,
 }
 
 fn write_outputs(
@@ -259,45 +359,143 @@ fn write_outputs(
     path: &str,
     index: Option<usize>,
     check: cmr_record::FieldCheck,
-    rows: &[cmr_engine::RowResult],
+    results: &[cmr_engine::RowResult],
+    chunk_rows: &[u64],
     progress: &Progress,
 ) -> Result<(), FileError> {
     let finals = output_paths(run, index);
     // Written under temporary names and renamed at the end, so a failed run never
     // leaves half a file that looks complete.
-    let temps: Vec<PathBuf> = finals.iter().map(|p| p.with_extension("csv.partial")).collect();
-    let io_err = |p: &Path, e: std::io::Error| FileError::other(format!("write {}: {}", p.display(), go_os_message(&e)));
-    let create = |p: &Path| -> Result<BufWriter<File>, FileError> {
-        File::create(p)
-            .map(|f| BufWriter::with_capacity(1 << 20, f))
-            .map_err(|e| io_err(p, e))
+    let temps: Vec<PathBuf> = finals
+        .iter()
+        .map(|p| p.with_extension("csv.partial"))
+        .collect();
+    let io_err = |p: &Path, e: std::io::Error| {
+        FileError::other(format!("write {}: {}", p.display(), go_os_message(&e)))
     };
-    let mut writer = GogenCsvWriter::new(
-        columns_for(&run.policy),
-        create(&temps[0])?,
-        create(&temps[1])?,
-        create(&temps[2])?,
-    )
-    .map_err(|e| io_err(&temps[0], e))?;
-    let mut reader = DojReader::open(path, check)?;
-    let mut next = rows.iter().peekable();
-    while let Some(row) = reader.next_row()? {
-        let info = match next.peek() {
-            Some(r) if r.row_index == row.index => next.next().map(|r| &r.info),
-            _ => None,
-        };
-        writer
-            .write_row(row.record, info)
-            .map_err(|e| io_err(&temps[0], e))?;
-        progress.written(row.index + 1);
+    let mut files = Vec::with_capacity(3);
+    for p in &temps {
+        files.push(File::create(p).map_err(|e| io_err(p, e))?);
     }
-    let (mut a, mut b, mut c) = writer.finish().map_err(|e| io_err(&temps[0], e))?;
-    for w in [&mut a, &mut b, &mut c] {
-        w.flush().map_err(|e| io_err(&temps[0], e))?;
+    let columns = columns_for(&run.policy);
+    let mut headers = GogenCsvWriter::new(columns, Vec::new(), Vec::new(), Vec::new())
+        .and_then(GogenCsvWriter::finish)
+        .map_err(|e| io_err(&temps[0], e))?;
+    for ((file, head), p) in files
+        .iter_mut()
+        .zip([&mut headers.0, &mut headers.1, &mut headers.2])
+        .zip(&temps)
+    {
+        file.write_all(head).map_err(|e| io_err(p, e))?;
     }
-    drop((a, b, c));
+
+    // Where each chunk's rows start, from pass 1 (pass 2 cuts the file identically).
+    let mut chunk_start = Vec::with_capacity(chunk_rows.len());
+    let mut total = 0u64;
+    for n in chunk_rows {
+        chunk_start.push(total);
+        total += n;
+    }
+    let mut written = 0u64;
+    for_each_chunk(
+        DojSource::open(path)?,
+        run.chunk_bytes,
+        run.threads,
+        |chunk| {
+            format_chunk(
+                chunk,
+                check,
+                columns,
+                results,
+                chunk_start.get(chunk.seq as usize).copied(),
+            )
+        },
+        |chunk, out| {
+            out.outcome?;
+            if chunk_rows.get(chunk.seq as usize) != Some(&out.rows) {
+                return Err(FileError::other(format!(
+                    "{path} changed while it was being read"
+                )));
+            }
+            for ((file, data), p) in files
+                .iter_mut()
+                .zip([&out.all, &out.condensed, &out.evaluated])
+                .zip(&temps)
+            {
+                file.write_all(data).map_err(|e| io_err(p, e))?;
+            }
+            written += out.rows;
+            progress.written(written);
+            Ok(())
+        },
+    )?;
+    for (file, p) in files.iter_mut().zip(&temps) {
+        file.flush().map_err(|e| io_err(p, e))?;
+    }
+    drop(files);
     for (t, f) in temps.iter().zip(&finals) {
         fs::rename(t, f).map_err(|e| io_err(f, e))?;
     }
     Ok(())
+}
+
+/// Parses one chunk and formats its rows for the three files.
+fn format_chunk(
+    chunk: &cmr_record::chunks::Chunk,
+    check: cmr_record::FieldCheck,
+    columns: &'static [cmr_engine::output::Column],
+    results: &[cmr_engine::RowResult],
+    first_row: Option<u64>,
+) -> ChunkOutput {
+    let cap = chunk.bytes.len() + chunk.bytes.len() / 8;
+    let mut writer = GogenCsvWriter::rows_only(
+        columns,
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap / 3),
+        Vec::new(),
+    );
+    let mut records = ChunkRecords::new(chunk, check).keep_canonical_text();
+    let mut row_index = first_row.unwrap_or(u64::MAX);
+    let mut next = results.partition_point(|r| r.row_index < row_index);
+    let mut rows = 0u64;
+    let outcome = loop {
+        match records.advance() {
+            Ok(true) => {
+                let info = match results.get(next) {
+                    Some(r) if r.row_index == row_index => {
+                        next += 1;
+                        Some(&r.info)
+                    }
+                    _ => None,
+                };
+                if let Err(e) = writer.write_row(&records.record, info) {
+                    break Err(FileError::other(e.to_string()));
+                }
+                rows += 1;
+                row_index = row_index.wrapping_add(1);
+            }
+            Ok(false) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    let (all, condensed, evaluated) = writer.finish().unwrap_or_default();
+    ChunkOutput {
+        all,
+        condensed,
+        evaluated,
+        rows,
+        outcome,
+    }
+}
+
+/// This process's peak resident set size (VmHWM) in KiB, or -1 where /proc is missing.
+fn peak_rss_kib() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(-1)
 }

@@ -40,7 +40,10 @@ pub fn run(args: &GenDojArgs) -> Result<()> {
         _ => bail!("give exactly one of --rows or --subjects"),
     };
     let Some(now) = Instant::parse_iso_date(&args.now) else {
-        bail!("--now must be a date in the format YYYY-MM-DD, got {:?}", args.now);
+        bail!(
+            "--now must be a date in the format YYYY-MM-DD, got {:?}",
+            args.now
+        );
     };
     let (y, m, d) = now.ymd();
     let cfg = GenConfig {

@@ -1,13 +1,19 @@
 //! `cmr`: one binary for the whole Clear My Record suite.
 
+mod bench;
 mod evaluate;
 mod gen_doj;
+mod pipeline;
 mod progress;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cmr", version, about = "Clear My Record: Prop 64 relief from CA DOJ records")]
+#[command(
+    name = "cmr",
+    version,
+    about = "Clear My Record: Prop 64 relief from CA DOJ records"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,6 +25,8 @@ enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Write a seeded synthetic DOJ research file.
     GenDoj(gen_doj::GenDojArgs),
+    /// Measure cmr evaluate against the csv-crate read floor on a generated file.
+    Bench(bench::BenchArgs),
     /// List the built-in policies.
     Policies,
 }
@@ -31,6 +39,13 @@ fn main() {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("cmr gen-doj: {e:#}");
+                1
+            }
+        },
+        Command::Bench(args) => match bench::run(&args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("cmr bench: {e:#}");
                 1
             }
         },

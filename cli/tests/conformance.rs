@@ -49,7 +49,10 @@ fn cmr_evaluate(inputs: &[PathBuf], county: &str, how: &[&str], extra: &[&str]) 
 fn options() -> Vec<String> {
     vec![
         "--eligibility-options".into(),
-        compat().join("eligibility_options.json").display().to_string(),
+        compat()
+            .join("eligibility_options.json")
+            .display()
+            .to_string(),
     ]
 }
 
@@ -97,7 +100,13 @@ fn assert_cells_equal(got: &Path, expected: &Path) {
     for (i, (gr, er)) in g.iter().zip(&e).enumerate() {
         assert_eq!(gr.len(), er.len(), "row {i} width in {}", got.display());
         for (j, (gc, ec)) in gr.iter().zip(er).enumerate() {
-            assert_eq!(gc, ec, "row {i} column {j} ({}) of {}", e[0][j], got.display());
+            assert_eq!(
+                gc,
+                ec,
+                "row {i} column {j} ({}) of {}",
+                e[0][j],
+                got.display()
+            );
         }
     }
 }
@@ -136,12 +145,24 @@ fn configurable_fixture_matches_expected_cells_and_golden_bytes() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let o = run.out.path();
     let f = c.join("gogen_configurable_flow");
-    assert_cells_equal(&o.join("All_Results.csv"), &f.join("expected_all_results.csv"));
-    assert_cells_equal(&o.join("All_Results_Condensed.csv"), &f.join("expected_condensed.csv"));
-    assert_cells_equal(&o.join("Prop64_Results.csv"), &f.join("expected_prop64_results.csv"));
+    assert_cells_equal(
+        &o.join("All_Results.csv"),
+        &f.join("expected_all_results.csv"),
+    );
+    assert_cells_equal(
+        &o.join("All_Results_Condensed.csv"),
+        &f.join("expected_condensed.csv"),
+    );
+    assert_cells_equal(
+        &o.join("Prop64_Results.csv"),
+        &f.join("expected_prop64_results.csv"),
+    );
     let g = c.join("golden/configurable_flow_SACRAMENTO_2019-11-11");
     for name in OUTPUTS {
-        assert_bytes_equal(&o.join(format!("{name}.csv")), &g.join(format!("{name}.csv")));
+        assert_bytes_equal(
+            &o.join(format!("{name}.csv")),
+            &g.join(format!("{name}.csv")),
+        );
     }
     assert_json_equal(&o.join("gogen.json"), &g.join("gogen.json"));
 }
@@ -150,7 +171,12 @@ fn configurable_fixture_matches_expected_cells_and_golden_bytes() {
 fn two_inputs_get_indexed_names_and_a_summed_summary() {
     let c = compat();
     let input = c.join("gogen_configurable_flow/input.csv");
-    let run = cmr_evaluate(&[input.clone(), input], "SACRAMENTO", &as_strs(&options()), &[]);
+    let run = cmr_evaluate(
+        &[input.clone(), input],
+        "SACRAMENTO",
+        &as_strs(&options()),
+        &[],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let g = c.join("golden/configurable_flow_x2_SACRAMENTO_2019-11-11");
     for i in 1..=2 {
@@ -166,23 +192,50 @@ fn two_inputs_get_indexed_names_and_a_summed_summary() {
 fn headerless_and_extra_comma_files_match_golden() {
     let c = compat();
     for name in ["no_headers", "extra_comma"] {
-        let run = cmr_evaluate(&[c.join(format!("{name}.csv"))], "SAN JOAQUIN", &as_strs(&options()), &[]);
+        let run = cmr_evaluate(
+            &[c.join(format!("{name}.csv"))],
+            "SAN JOAQUIN",
+            &as_strs(&options()),
+            &[],
+        );
         assert_eq!(run.code, 0, "{name}: {}", run.stderr);
         let g = c.join(format!("golden/{name}_SAN_JOAQUIN_2019-11-11"));
         for out in OUTPUTS {
-            assert_bytes_equal(&run.out.path().join(format!("{out}.csv")), &g.join(format!("{out}.csv")));
+            assert_bytes_equal(
+                &run.out.path().join(format!("{out}.csv")),
+                &g.join(format!("{out}.csv")),
+            );
         }
         assert_json_equal(&run.out.path().join("gogen.json"), &g.join("gogen.json"));
-        let json: Value = serde_json::from_slice(&fs::read(run.out.path().join("gogen.json")).unwrap()).unwrap();
+        let json: Value =
+            serde_json::from_slice(&fs::read(run.out.path().join("gogen.json")).unwrap()).unwrap();
         assert_eq!(json["lineCount"], 38, "{name}");
     }
 }
 
 /// (fixture dir, county, policy, golden dir, golden file prefix, golden index suffix)
 const PILOTS: [(&str, &str, &str, &str, &str); 4] = [
-    ("pilots_sacramento", "SACRAMENTO", "gogen-pilot-sacramento", "pilots_sacramento_2019-11-11", ""),
-    ("pilots_san_joaquin", "SAN JOAQUIN", "gogen-pilot-san-joaquin", "pilots_san_joaquin_2019-11-11", ""),
-    ("pilots_contra_costa", "CONTRA COSTA", "gogen-pilot-contra-costa", "pilots_contra_costa_2019-11-11", ""),
+    (
+        "pilots_sacramento",
+        "SACRAMENTO",
+        "gogen-pilot-sacramento",
+        "pilots_sacramento_2019-11-11",
+        "",
+    ),
+    (
+        "pilots_san_joaquin",
+        "SAN JOAQUIN",
+        "gogen-pilot-san-joaquin",
+        "pilots_san_joaquin_2019-11-11",
+        "",
+    ),
+    (
+        "pilots_contra_costa",
+        "CONTRA COSTA",
+        "gogen-pilot-contra-costa",
+        "pilots_contra_costa_2019-11-11",
+        "",
+    ),
     (
         "pilots_los_angeles",
         "LOS ANGELES",
@@ -207,10 +260,19 @@ fn pilot_policies_match_expected_cells_and_golden_bytes() {
         assert_eq!(run.code, 0, "{policy}: {}", run.stderr);
         let o = run.out.path();
         let f = c.join(fixture);
-        assert_cells_equal(&o.join("All_Results.csv"), &f.join("expected_all_results.csv"));
-        assert_cells_equal(&o.join("All_Results_Condensed.csv"), &f.join("expected_condensed.csv"));
+        assert_cells_equal(
+            &o.join("All_Results.csv"),
+            &f.join("expected_all_results.csv"),
+        );
+        assert_cells_equal(
+            &o.join("All_Results_Condensed.csv"),
+            &f.join("expected_condensed.csv"),
+        );
         if f.join("expected_prop64_results.csv").exists() {
-            assert_cells_equal(&o.join("Prop64_Results.csv"), &f.join("expected_prop64_results.csv"));
+            assert_cells_equal(
+                &o.join("Prop64_Results.csv"),
+                &f.join("expected_prop64_results.csv"),
+            );
         }
         let g = c.join("golden").join(golden);
         for (ours, theirs) in [
@@ -218,7 +280,10 @@ fn pilot_policies_match_expected_cells_and_golden_bytes() {
             ("All_Results_Condensed", "doj_results_condensed"),
             ("Prop64_Results", "doj_results_convictions"),
         ] {
-            assert_bytes_equal(&o.join(format!("{ours}.csv")), &g.join(format!("{theirs}{idx}.csv")));
+            assert_bytes_equal(
+                &o.join(format!("{ours}.csv")),
+                &g.join(format!("{theirs}{idx}.csv")),
+            );
         }
     }
 }
@@ -244,19 +309,44 @@ fn determinations_match_every_fixtures_expected_determinations() {
     let c = compat();
     let cases: [(&str, &str, Vec<String>); 5] = [
         ("gogen_configurable_flow", "SACRAMENTO", options()),
-        ("pilots_sacramento", "SACRAMENTO", vec!["--policy".into(), "gogen-pilot-sacramento".into()]),
-        ("pilots_san_joaquin", "SAN JOAQUIN", vec!["--policy".into(), "gogen-pilot-san-joaquin".into()]),
-        ("pilots_contra_costa", "CONTRA COSTA", vec!["--policy".into(), "gogen-pilot-contra-costa".into()]),
-        ("pilots_los_angeles", "LOS ANGELES", vec!["--policy".into(), "gogen-pilot-los-angeles".into()]),
+        (
+            "pilots_sacramento",
+            "SACRAMENTO",
+            vec!["--policy".into(), "gogen-pilot-sacramento".into()],
+        ),
+        (
+            "pilots_san_joaquin",
+            "SAN JOAQUIN",
+            vec!["--policy".into(), "gogen-pilot-san-joaquin".into()],
+        ),
+        (
+            "pilots_contra_costa",
+            "CONTRA COSTA",
+            vec!["--policy".into(), "gogen-pilot-contra-costa".into()],
+        ),
+        (
+            "pilots_los_angeles",
+            "LOS ANGELES",
+            vec!["--policy".into(), "gogen-pilot-los-angeles".into()],
+        ),
     ];
     for (fixture, county, how) in cases {
-        let run = cmr_evaluate(&[c.join(fixture).join("input.csv")], county, &as_strs(&how), &[]);
+        let run = cmr_evaluate(
+            &[c.join(fixture).join("input.csv")],
+            county,
+            &as_strs(&how),
+            &[],
+        );
         assert_eq!(run.code, 0, "{fixture}: {}", run.stderr);
         let got = read_cells(&run.out.path().join("All_Results.csv"));
         let expected = read_cells(&c.join(fixture).join("expected_determinations.csv"));
         let head = &expected[0];
         let col = |name: &str| head.iter().position(|h| h == name).unwrap();
-        let (ri, di, ei) = (col("row_index"), col("Eligibility Determination"), col("Eligibility Reason"));
+        let (ri, di, ei) = (
+            col("row_index"),
+            col("Eligibility Determination"),
+            col("Eligibility Reason"),
+        );
         let mut checked = 0;
         for row in &expected[1..] {
             let index: usize = row[ri].parse().unwrap();
@@ -277,22 +367,32 @@ fn determinations_match_every_fixtures_expected_determinations() {
 fn bad_file_is_a_parsing_error_and_other_files_still_run() {
     let c = compat();
     let run = cmr_evaluate(
-        &[c.join("bad.csv"), c.join("gogen_configurable_flow/input.csv")],
+        &[
+            c.join("bad.csv"),
+            c.join("gogen_configurable_flow/input.csv"),
+        ],
         "SACRAMENTO",
         &as_strs(&options()),
         &[],
     );
     assert_eq!(run.code, 1);
-    let err: Value = serde_json::from_slice(&fs::read(run.out.path().join("gogen.err")).unwrap()).unwrap();
+    let err: Value =
+        serde_json::from_slice(&fs::read(run.out.path().join("gogen.err")).unwrap()).unwrap();
     let key = c.join("bad.csv").display().to_string();
     assert_eq!(err[&key]["errorType"], "PARSING");
-    assert_eq!(err[&key]["errorMessage"], "record on line 1: wrong number of fields");
+    assert_eq!(
+        err[&key]["errorMessage"],
+        "record on line 1: wrong number of fields"
+    );
     assert_eq!(err.as_object().unwrap().len(), 1);
     // The good file's CSVs are written; no JSON summary when any file failed.
     assert!(run.out.path().join("All_Results_2.csv").exists());
     assert!(!run.out.path().join("All_Results_1.csv").exists());
     assert!(!run.out.path().join("gogen.json").exists());
-    assert!(run.stderr.contains("record on line 1: wrong number of fields"));
+    assert!(
+        run.stderr
+            .contains("record on line 1: wrong number of fields")
+    );
 }
 
 #[test]
@@ -301,12 +401,21 @@ fn missing_and_short_files_are_other_errors() {
     let short = dir.path().join("short.csv");
     fs::write(&short, "RECORD_ID,SUBJECT_ID\n1,2\n").unwrap();
     let missing = dir.path().join("missing.csv");
-    let run = cmr_evaluate(&[missing.clone(), short.clone()], "SACRAMENTO", &as_strs(&options()), &[]);
+    let run = cmr_evaluate(
+        &[missing.clone(), short.clone()],
+        "SACRAMENTO",
+        &as_strs(&options()),
+        &[],
+    );
     assert_eq!(run.code, 1);
-    let err: Value = serde_json::from_slice(&fs::read(run.out.path().join("gogen.err")).unwrap()).unwrap();
+    let err: Value =
+        serde_json::from_slice(&fs::read(run.out.path().join("gogen.err")).unwrap()).unwrap();
     let m = missing.display().to_string();
     assert_eq!(err[&m]["errorType"], "OTHER");
-    assert_eq!(err[&m]["errorMessage"], format!("open {m}: no such file or directory"));
+    assert_eq!(
+        err[&m]["errorMessage"],
+        format!("open {m}: no such file or directory")
+    );
     let s = short.display().to_string();
     assert_eq!(err[&s]["errorType"], "OTHER");
     assert_eq!(err[&s]["errorMessage"], "EOF");
@@ -317,15 +426,39 @@ fn threshold_validation_messages_are_gogens() {
     let c = compat();
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("subjectAgeThreshold", 39, "SubjectAgeThreshold should be between 40 and 65, or 0"),
-        ("subjectAgeThreshold", 66, "SubjectAgeThreshold should be between 40 and 65, or 0"),
-        ("yearsSinceConvictionThreshold", 16, "YearsSinceConvictionThreshold should be between 1 and 15, or 0"),
-        ("yearsSinceConvictionThreshold", -1, "YearsSinceConvictionThreshold should be between 1 and 15, or 0"),
-        ("yearsCrimeFreeThreshold", 16, "YearsCrimeFreeThreshold should be between 1 and 15, or 0"),
+        (
+            "subjectAgeThreshold",
+            39,
+            "SubjectAgeThreshold should be between 40 and 65, or 0",
+        ),
+        (
+            "subjectAgeThreshold",
+            66,
+            "SubjectAgeThreshold should be between 40 and 65, or 0",
+        ),
+        (
+            "yearsSinceConvictionThreshold",
+            16,
+            "YearsSinceConvictionThreshold should be between 1 and 15, or 0",
+        ),
+        (
+            "yearsSinceConvictionThreshold",
+            -1,
+            "YearsSinceConvictionThreshold should be between 1 and 15, or 0",
+        ),
+        (
+            "yearsCrimeFreeThreshold",
+            16,
+            "YearsCrimeFreeThreshold should be between 1 and 15, or 0",
+        ),
     ];
     for (key, value, message) in cases {
         let opts = dir.path().join(format!("{key}{value}.json"));
-        fs::write(&opts, format!("{{\"additionalRelief\":{{\"{key}\":{value}}}}}")).unwrap();
+        fs::write(
+            &opts,
+            format!("{{\"additionalRelief\":{{\"{key}\":{value}}}}}"),
+        )
+        .unwrap();
         let o = opts.display().to_string();
         let run = cmr_evaluate(
             &[c.join("gogen_configurable_flow/input.csv")],
@@ -334,7 +467,8 @@ fn threshold_validation_messages_are_gogens() {
             &[],
         );
         assert_eq!(run.code, 1, "{key}={value}");
-        let err: Value = serde_json::from_slice(&fs::read(run.out.path().join("gogen.err")).unwrap()).unwrap();
+        let err: Value =
+            serde_json::from_slice(&fs::read(run.out.path().join("gogen.err")).unwrap()).unwrap();
         assert_eq!(err[""]["errorType"], "OTHER");
         assert_eq!(err[""]["errorMessage"], message, "{key}={value}");
         assert!(!run.out.path().join("All_Results.csv").exists());
@@ -346,7 +480,13 @@ fn invalid_compute_at_is_a_run_error() {
     let c = compat();
     let out = tempfile::tempdir().unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_cmr"))
-        .args(["evaluate", "--county", "SACRAMENTO", "--compute-at", "2019-02-30"])
+        .args([
+            "evaluate",
+            "--county",
+            "SACRAMENTO",
+            "--compute-at",
+            "2019-02-30",
+        ])
         .arg("--input-doj")
         .arg(c.join("gogen_configurable_flow/input.csv"))
         .args(as_strs(&options()))
@@ -355,7 +495,8 @@ fn invalid_compute_at_is_a_run_error() {
         .status()
         .unwrap();
     assert_eq!(status.code(), Some(1));
-    let err: Value = serde_json::from_slice(&fs::read(out.path().join("gogen.err")).unwrap()).unwrap();
+    let err: Value =
+        serde_json::from_slice(&fs::read(out.path().join("gogen.err")).unwrap()).unwrap();
     assert_eq!(
         err[""]["errorMessage"],
         "invalid --compute-at date: Must be a valid date in the format YYYY-MM-DD"

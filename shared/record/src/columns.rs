@@ -110,7 +110,10 @@ pub const CII_NUMBER: usize = 11;
 pub const PRI_NAME: usize = 12;
 pub const GENDER: usize = 13;
 pub const PRI_DOB: usize = 14;
+pub const PRI_SSN: usize = 15;
+pub const PRI_CDL: usize = 16;
 pub const RACE_DESCR: usize = 22;
+pub const CYC_ORDER: usize = 36;
 pub const CYC_DATE: usize = 37;
 pub const STP_EVENT_DATE: usize = 40;
 pub const STP_TYPE_DESCR: usize = 42;
@@ -166,6 +169,9 @@ mod tests {
             (CII_NUMBER, "CII_NUMBER"),
             (PRI_NAME, "PRI_NAME"),
             (PRI_DOB, "PRI_DOB"),
+            (PRI_SSN, "PRI_SSN"),
+            (PRI_CDL, "PRI_CDL"),
+            (CYC_ORDER, "CYC_ORDER"),
             (STP_EVENT_DATE, "STP_EVENT_DATE"),
             (STP_TYPE_DESCR, "STP_TYPE_DESCR"),
             (STP_ORI_CNTY_NAME, "STP_ORI_CNTY_NAME"),

@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Chain, Cursor, Read};
 use std::path::Path;
 
+use crate::chunks::{Chunk, Splitter};
 use crate::columns::FIELD_COUNT;
 use crate::gocsv::{CsvError, FieldsPerRecord, ReadError, Reader, Record};
 
@@ -60,9 +61,10 @@ impl FileError {
         use crate::gocsv::CsvErrorKind;
         // A wrong field count is about the whole record, not one field.
         let (detail, field) = match err.kind {
-            CsvErrorKind::FieldCount { expected, found } => {
-                (Some(format!("expected {expected} fields, found {found}")), None)
-            }
+            CsvErrorKind::FieldCount { expected, found } => (
+                Some(format!("expected {expected} fields, found {found}")),
+                None,
+            ),
             _ => (None, crate::columns::NAMES.get(err.field_index).copied()),
         };
         FileError {
@@ -122,26 +124,25 @@ pub struct Row<'a> {
     pub record: &'a Record,
 }
 
-/// Streaming reader of one DOJ research file.
-pub struct DojReader<R> {
-    csv: Reader<Chain<Cursor<Vec<u8>>, R>>,
-    record: Record,
-    next_index: u64,
+/// A DOJ file positioned after its header (if any), ready to be read sequentially
+/// ([`DojSource::reader`]) or in chunks by several threads ([`DojSource::splitter`]).
+pub struct DojSource<R> {
+    input: Chain<Cursor<Vec<u8>>, R>,
     pub had_header: bool,
 }
 
 const PEEK: usize = 128;
 
-impl DojReader<BufReader<File>> {
+impl DojSource<BufReader<File>> {
     /// Opens `path` (given exactly as on the command line, which is how errors name it).
-    pub fn open(path: &str, check: FieldCheck) -> Result<Self, FileError> {
+    pub fn open(path: &str) -> Result<Self, FileError> {
         let file = File::open(Path::new(path)).map_err(|e| FileError::open(path, &e))?;
-        DojReader::new(BufReader::with_capacity(256 * 1024, file), check)
+        DojSource::new(BufReader::with_capacity(256 * 1024, file))
     }
 }
 
-impl<R: BufRead> DojReader<R> {
-    pub fn new(input: R, check: FieldCheck) -> Result<Self, FileError> {
+impl<R: BufRead> DojSource<R> {
+    pub fn new(input: R) -> Result<Self, FileError> {
         let (head, rest) = peek_head(input).map_err(|e| FileError::other(go_os_message(&e)))?;
         // Fewer than 128 bytes is gogen's `EOF` error, even for an otherwise valid file.
         if head.len() < PEEK {
@@ -157,16 +158,118 @@ impl<R: BufRead> DojReader<R> {
                 .read_until(b'\n', &mut skipped)
                 .map_err(|e| FileError::other(go_os_message(&e)))?;
         }
-        let fields = match check {
-            FieldCheck::Strict95 => FieldsPerRecord::Exactly(FIELD_COUNT),
-            FieldCheck::SameAsFirst => FieldsPerRecord::SameAsFirst,
-        };
-        Ok(DojReader {
-            csv: Reader::new(input, fields),
+        Ok(DojSource { input, had_header })
+    }
+
+    /// A sequential reader.
+    pub fn reader(self, check: FieldCheck) -> DojReader<R> {
+        DojReader {
+            csv: Reader::new(self.input, fields_per_record(check)),
             record: Record::default(),
             next_index: 0,
-            had_header,
-        })
+            had_header: self.had_header,
+        }
+    }
+
+    /// Record-aligned chunks of about `target` bytes, for parallel parsing.
+    pub fn splitter(self, target: usize) -> Splitter<Chain<Cursor<Vec<u8>>, R>> {
+        Splitter::new(self.input, target)
+    }
+}
+
+fn fields_per_record(check: FieldCheck) -> FieldsPerRecord {
+    match check {
+        FieldCheck::Strict95 => FieldsPerRecord::Exactly(FIELD_COUNT),
+        FieldCheck::SameAsFirst => FieldsPerRecord::SameAsFirst,
+    }
+}
+
+/// Reads the records of one chunk. With [`FieldCheck::SameAsFirst`] the count is
+/// checked within the chunk only; the caller compares the chunk's first record with
+/// the file's (see [`ChunkRecords::first_record_fields`]).
+pub struct ChunkRecords<'a> {
+    csv: Reader<&'a [u8]>,
+    pub record: Record,
+    first_fields: Option<(usize, u64)>,
+}
+
+impl<'a> ChunkRecords<'a> {
+    pub fn new(chunk: &'a Chunk, check: FieldCheck) -> Self {
+        ChunkRecords {
+            csv: Reader::new(&chunk.bytes[..], fields_per_record(check))
+                .starting_at_line(chunk.first_line),
+            record: Record::default(),
+            first_fields: None,
+        }
+    }
+
+    pub fn keep_canonical_text(mut self) -> Self {
+        self.csv.keep_canonical_text(true);
+        self
+    }
+
+    /// Keep only the text of these columns (the rest read as empty).
+    pub fn keep_only(mut self, columns: &[usize]) -> Self {
+        let mask = columns.iter().fold(0u128, |m, &c| m | (1u128 << c));
+        self.csv = self.csv.keep_only(mask);
+        self
+    }
+
+    /// Reads the next record into `self.record`; `Ok(false)` at the end of the chunk.
+    pub fn advance(&mut self) -> Result<bool, FileError> {
+        let more = self
+            .csv
+            .read(&mut self.record)
+            .map_err(FileError::from_read)?;
+        if more && self.first_fields.is_none() {
+            self.first_fields = Some((self.record.len(), self.record.line()));
+        }
+        Ok(more)
+    }
+
+    /// Field count and line of the chunk's first record.
+    pub fn first_record_fields(&self) -> Option<(usize, u64)> {
+        self.first_fields
+    }
+}
+
+/// The error a sequential reader would give when a chunk's first record has a
+/// different field count than the file's first record.
+pub fn field_count_error(line: u64, expected: usize, found: usize) -> FileError {
+    FileError {
+        error_type: ErrorType::Parsing,
+        message: format!("record on line {line}: wrong number of fields"),
+        line: Some(line),
+        field: None,
+        detail: Some(format!("expected {expected} fields, found {found}")),
+    }
+}
+
+/// Streaming reader of one DOJ research file.
+pub struct DojReader<R> {
+    csv: Reader<Chain<Cursor<Vec<u8>>, R>>,
+    record: Record,
+    next_index: u64,
+    pub had_header: bool,
+}
+
+impl DojReader<BufReader<File>> {
+    /// Opens `path` (given exactly as on the command line, which is how errors name it).
+    pub fn open(path: &str, check: FieldCheck) -> Result<Self, FileError> {
+        Ok(DojSource::open(path)?.reader(check))
+    }
+}
+
+impl<R: BufRead> DojReader<R> {
+    pub fn new(input: R, check: FieldCheck) -> Result<Self, FileError> {
+        Ok(DojSource::new(input)?.reader(check))
+    }
+
+    /// Keep each row's input text when it already has Go's quoting (see
+    /// [`Record::canonical_text`]); for writers that copy rows through.
+    pub fn keep_canonical_text(mut self) -> Self {
+        self.csv.keep_canonical_text(true);
+        self
     }
 
     /// The next data row, or `None` at the end of the file.

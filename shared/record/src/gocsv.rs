@@ -73,6 +73,11 @@ pub struct Record {
     ends: Vec<usize>,
     /// 1-based line on which this record starts.
     line: u64,
+    /// The record's input line (without its newline) when writing the fields back with
+    /// Go's quoting would reproduce it exactly; empty otherwise. Lets writers copy a row
+    /// through instead of re-encoding 95 fields.
+    canonical: Vec<u8>,
+    is_canonical: bool,
 }
 
 impl Record {
@@ -103,9 +108,24 @@ impl Record {
         self.line
     }
 
+    /// The input text of the whole record if it is exactly what Go's writer would write.
+    pub fn canonical_text(&self) -> Option<&[u8]> {
+        self.is_canonical.then_some(&self.canonical[..])
+    }
+
     fn clear(&mut self) {
         self.buf.clear();
         self.ends.clear();
+        self.is_canonical = false;
+    }
+
+    /// Closes the current field; `quoted` says how it was written in the input.
+    fn push_field(&mut self, start: usize, quoted: bool, canonical: &mut bool) {
+        let field = &self.buf[start..];
+        if *canonical {
+            *canonical = quoted == needs_quotes(field);
+        }
+        self.ends.push(self.buf.len());
     }
 
     /// Builds a record from string fields (tests and re-encoding of stored rows).
@@ -141,6 +161,11 @@ pub struct Reader<R> {
     fields: FieldsPerRecord,
     first_count: Option<usize>,
     eof: bool,
+    /// Whether to work out [`Record::canonical_text`] (costs a check per field).
+    track_canonical: bool,
+    /// Bit i set: keep field i's text. Fields not kept are still checked but read as
+    /// empty, which saves copying text nobody looks at.
+    keep_mask: u128,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -152,7 +177,33 @@ impl<R: BufRead> Reader<R> {
             fields,
             first_count: None,
             eof: false,
+            track_canonical: false,
+            keep_mask: u128::MAX,
         }
+    }
+
+    /// Keep only the text of the fields whose bit is set (fields past 127 are always
+    /// kept); the others read as empty.
+    pub fn keep_only(mut self, mask: u128) -> Self {
+        self.keep_mask = mask;
+        self
+    }
+
+    #[inline]
+    fn keeps(&self, field: usize) -> bool {
+        field >= 128 || self.keep_mask & (1u128 << field) != 0
+    }
+
+    /// Numbers lines from `first_line` (for a chunk that starts mid-file).
+    pub fn starting_at_line(mut self, first_line: u64) -> Self {
+        self.lines_read = first_line.saturating_sub(1);
+        self
+    }
+
+    /// Also keep each record's input text when it is already in Go's quoting, for
+    /// writers that copy rows through.
+    pub fn keep_canonical_text(&mut self, on: bool) {
+        self.track_canonical = on;
     }
 
     /// Reads one physical line into `self.line`, folding a final `\r\n` into `\n`.
@@ -192,67 +243,88 @@ impl<R: BufRead> Reader<R> {
             if !self.read_line()? {
                 return Ok(false);
             }
-            if !(self.line.len() == 1 && self.line[0] == b'\n') && !self.line.is_empty() {
+            if self.line.as_slice() != b"\n" && !self.line.is_empty() {
                 break;
             }
         }
         let start_line = self.lines_read;
         rec.line = start_line;
         let mut pos = 0usize;
+        let mut canonical = self.track_canonical;
         'field: loop {
             let line = &self.line[..];
             if pos >= line.len() || line[pos] != b'"' {
                 // Unquoted field: up to the next comma or end of line.
                 let rest = &line[pos..];
-                match memchr2(b',', b'"', rest) {
+                match find_comma_or_quote(rest) {
                     Some(i) if rest[i] == b'"' => {
                         return Err(self.error(CsvErrorKind::BareQuote, start_line, pos + i, rec));
                     }
                     Some(i) => {
-                        rec.buf.extend_from_slice(&rest[..i]);
-                        rec.ends.push(rec.buf.len());
+                        let start = rec.buf.len();
+                        if self.keeps(rec.ends.len()) {
+                            rec.buf.extend_from_slice(&rest[..i]);
+                        }
+                        rec.push_field(start, false, &mut canonical);
                         pos += i + 1;
                         continue 'field;
                     }
                     None => {
                         let body = rest.strip_suffix(b"\n").unwrap_or(rest);
-                        rec.buf.extend_from_slice(body);
-                        rec.ends.push(rec.buf.len());
+                        let start = rec.buf.len();
+                        if self.keeps(rec.ends.len()) {
+                            rec.buf.extend_from_slice(body);
+                        }
+                        rec.push_field(start, false, &mut canonical);
                         break 'field;
                     }
                 }
             }
             // Quoted field.
             pos += 1;
+            let start = rec.buf.len();
             loop {
                 let line = &self.line[..];
-                match memchr(b'"', &line[pos..]) {
+                match find_quote(&line[pos..]) {
                     Some(i) => {
-                        rec.buf.extend_from_slice(&line[pos..pos + i]);
+                        if self.keeps(rec.ends.len()) {
+                            rec.buf.extend_from_slice(&line[pos..pos + i]);
+                        }
                         pos += i + 1;
                         match line.get(pos) {
                             Some(b'"') => {
-                                rec.buf.push(b'"');
+                                if self.keeps(rec.ends.len()) {
+                                    rec.buf.push(b'"');
+                                }
                                 pos += 1;
                             }
                             Some(b',') => {
-                                rec.ends.push(rec.buf.len());
+                                rec.push_field(start, true, &mut canonical);
                                 pos += 1;
                                 continue 'field;
                             }
                             // Lines are split at '\n', so a '\n' here is the end of the line.
                             None | Some(b'\n') => {
-                                rec.ends.push(rec.buf.len());
+                                rec.push_field(start, true, &mut canonical);
                                 break 'field;
                             }
                             _ => {
-                                return Err(self.error(CsvErrorKind::Quote, start_line, pos - 1, rec));
+                                return Err(self.error(
+                                    CsvErrorKind::Quote,
+                                    start_line,
+                                    pos - 1,
+                                    rec,
+                                ));
                             }
                         }
                     }
                     None if pos < line.len() => {
-                        // The field goes on to the next physical line.
-                        rec.buf.extend_from_slice(&line[pos..]);
+                        // The field goes on to the next physical line. (Such records are
+                        // never copied through: line ends may have been normalised.)
+                        canonical = false;
+                        if self.keeps(rec.ends.len()) {
+                            rec.buf.extend_from_slice(&line[pos..]);
+                        }
                         if !self.read_line()? {
                             return Err(self.error(CsvErrorKind::Quote, start_line, 0, rec));
                         }
@@ -263,6 +335,12 @@ impl<R: BufRead> Reader<R> {
                     }
                 }
             }
+        }
+        if canonical {
+            let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            rec.canonical.clear();
+            rec.canonical.extend_from_slice(text);
+            rec.is_canonical = true;
         }
         let expected = match self.fields {
             FieldsPerRecord::Exactly(n) => Some(n),
@@ -298,6 +376,28 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// How far a plain loop looks before handing over to `memchr`: DOJ fields are mostly a
+/// few bytes long, where a library call costs more than the scan.
+const SHORT_SCAN: usize = 16;
+
+#[inline]
+fn find_quote(hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(SHORT_SCAN);
+    match hay[..head].iter().position(|&b| b == b'"') {
+        Some(i) => Some(i),
+        None => memchr(b'"', &hay[head..]).map(|i| i + head),
+    }
+}
+
+#[inline]
+fn find_comma_or_quote(hay: &[u8]) -> Option<usize> {
+    let head = hay.len().min(SHORT_SCAN);
+    match hay[..head].iter().position(|&b| b == b',' || b == b'"') {
+        Some(i) => Some(i),
+        None => memchr2(b',', b'"', &hay[head..]).map(|i| i + head),
+    }
+}
+
 /// Whether Go's csv writer quotes this field: it contains a comma, quote, CR or LF, is
 /// exactly `\.`, or begins with a Unicode space (so `"  -  "` stays quoted).
 pub fn needs_quotes(field: &[u8]) -> bool {
@@ -307,10 +407,10 @@ pub fn needs_quotes(field: &[u8]) -> bool {
     if field == b"\\." {
         return true;
     }
-    if field.iter().any(|&b| matches!(b, b',' | b'"' | b'\r' | b'\n')) {
-        return true;
-    }
+    // Checked first because DOJ filler fields ("  -  ") start with a space.
     starts_with_unicode_space(field)
+        || memchr::memchr3(b',', b'"', b'\n', field).is_some()
+        || memchr(b'\r', field).is_some()
 }
 
 fn starts_with_unicode_space(field: &[u8]) -> bool {
@@ -326,7 +426,18 @@ fn starts_with_unicode_space(field: &[u8]) -> bool {
                     .and_then(|s| s.chars().next()),
             };
             // Go's unicode.IsSpace: U+0085, U+00A0 and the Z categories' spaces.
-            matches!(c, Some('\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'))
+            matches!(
+                c,
+                Some(
+                    '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+                        ..='\u{200a}'
+                            | '\u{2028}'
+                            | '\u{2029}'
+                            | '\u{202f}'
+                            | '\u{205f}'
+                            | '\u{3000}'
+                )
+            )
         }
     }
 }
@@ -370,6 +481,15 @@ impl<W: Write> Writer<W> {
         }
         self.first = false;
         write_field(&mut self.line, value);
+    }
+
+    /// Appends already-encoded fields (a [`Record::canonical_text`]).
+    pub fn encoded_fields(&mut self, encoded: &[u8]) {
+        if !self.first {
+            self.line.push(b',');
+        }
+        self.first = false;
+        self.line.extend_from_slice(encoded);
     }
 
     pub fn end_record(&mut self) -> io::Result<()> {
@@ -461,6 +581,23 @@ mod tests {
         );
         let err = read_all("x\n\"open\nnever closed", FieldsPerRecord::SameAsFirst).unwrap_err();
         assert!(err.to_string().contains("extraneous or missing"), "{err}");
+    }
+
+    #[test]
+    fn canonical_records_are_recognised() {
+        let mut r = Reader::new(
+            &b"a,\"  -  \",,\"x,y\"\n\"a\",b,c,d\n\"\",b,c,d\n"[..],
+            FieldsPerRecord::Exactly(4),
+        );
+        r.keep_canonical_text(true);
+        let mut rec = Record::default();
+        r.read(&mut rec).unwrap();
+        assert_eq!(rec.canonical_text(), Some(&b"a,\"  -  \",,\"x,y\""[..]));
+        // Needless quotes and an empty quoted field are not how Go writes them.
+        r.read(&mut rec).unwrap();
+        assert_eq!(rec.canonical_text(), None);
+        r.read(&mut rec).unwrap();
+        assert_eq!(rec.canonical_text(), None);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! `../shared/spec/gogen-compat.md` §1–§3, including its quirks; where we deliberately
 //! differ, `docs/gogen-decisions.md` says so.
 
+pub mod chunks;
 pub mod columns;
 pub mod doj;
 pub mod gocsv;
@@ -14,5 +15,5 @@ pub mod time;
 
 pub use doj::{DojReader, ErrorType, FieldCheck, FileError};
 pub use sections::{Prop64Section, SectionId, SectionInfo, SectionTable};
-pub use subject::{CommentFallback, Conviction, Grouped, Subject, SubjectBuilder};
+pub use subject::{CommentFallback, Conviction, FactsBatch, Grouped, Subject, SubjectBuilder};
 pub use time::Instant;

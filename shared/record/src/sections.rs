@@ -222,7 +222,8 @@ pub struct SectionInfo {
 
 impl SectionInfo {
     pub fn new(text: &[u8]) -> SectionInfo {
-        let contains = Prop64Section::ALL.map(|s| memchr::memmem::find(text, s.as_str().as_bytes()).is_some());
+        let contains =
+            Prop64Section::ALL.map(|s| memchr::memmem::find(text, s.as_str().as_bytes()).is_some());
         SectionInfo {
             text: text.into(),
             prop64: prop64_section(text),

@@ -30,7 +30,11 @@ pub fn trim_space(text: &[u8]) -> &[u8] {
 }
 
 /// The code section of a row (spec §1.4): the source text up to the first `-`, untrimmed.
-pub fn code_section<'a>(offense_descr: &'a [u8], comment: &'a [u8], fallback: CommentFallback) -> &'a [u8] {
+pub fn code_section<'a>(
+    offense_descr: &'a [u8],
+    comment: &'a [u8],
+    fallback: CommentFallback,
+) -> &'a [u8] {
     let use_comment = match fallback {
         CommentFallback::TrimmedOrEmpty => {
             let t = trim_space(offense_descr);
@@ -85,6 +89,118 @@ fn parse_go_int(text: &[u8]) -> Option<i64> {
         return None;
     }
     s.parse::<i64>().ok()
+}
+
+/// The kind of step a row records, as far as grouping cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Deceased,
+    CourtAction,
+    Other,
+}
+
+/// A byte range into a [`FactsBatch`]'s text arena.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextRange {
+    start: u32,
+    end: u32,
+}
+
+/// What grouping needs from one row, extracted where the row was parsed (possibly on
+/// another thread), so the single grouping thread only interns and updates maps.
+#[derive(Clone, Debug)]
+pub struct RowFacts {
+    pub line: u64,
+    subject_id: TextRange,
+    name: TextRange,
+    cnt_order: TextRange,
+    ofn: TextRange,
+    county: TextRange,
+    code_section: TextRange,
+    pub dob: Instant,
+    pub date: Instant,
+    pub step: Step,
+    pub convicted: bool,
+    pub felony: bool,
+    pub pc290_registration: bool,
+    pub sentence_nanos: i64,
+}
+
+/// The columns [`FactsBatch::push`] reads: a reader may skip copying the others.
+pub const FACT_COLUMNS: [usize; 15] = [
+    col::SUBJECT_ID,
+    col::PRI_NAME,
+    col::PRI_DOB,
+    col::STP_EVENT_DATE,
+    col::STP_TYPE_DESCR,
+    col::STP_ORI_CNTY_NAME,
+    col::CNT_ORDER,
+    col::OFN,
+    col::OFFENSE_DESCR,
+    col::OFFENSE_TOC,
+    col::DISP_DESCR,
+    col::CONV_STAT_DESCR,
+    col::SENT_LENGTH,
+    col::SENT_TIME_CODE,
+    col::COMMENT_TEXT,
+];
+
+/// Row facts of many rows, with their texts in one arena.
+#[derive(Clone, Debug, Default)]
+pub struct FactsBatch {
+    arena: Vec<u8>,
+    pub rows: Vec<RowFacts>,
+}
+
+impl FactsBatch {
+    pub fn clear(&mut self) {
+        self.arena.clear();
+        self.rows.clear();
+    }
+
+    fn keep(&mut self, text: &[u8]) -> TextRange {
+        let start = self.arena.len() as u32;
+        self.arena.extend_from_slice(text);
+        TextRange {
+            start,
+            end: self.arena.len() as u32,
+        }
+    }
+
+    fn text(&self, r: &TextRange) -> &[u8] {
+        &self.arena[r.start as usize..r.end as usize]
+    }
+
+    /// Extracts a parsed record's facts.
+    pub fn push(&mut self, rec: &Record, fallback: CommentFallback) {
+        let step = match rec.field(col::STP_TYPE_DESCR) {
+            b"DECEASED" => Step::Deceased,
+            b"COURT ACTION" => Step::CourtAction,
+            _ => Step::Other,
+        };
+        let section = code_section(
+            rec.field(col::OFFENSE_DESCR),
+            rec.field(col::COMMENT_TEXT),
+            fallback,
+        );
+        let facts = RowFacts {
+            line: rec.line(),
+            subject_id: self.keep(rec.field(col::SUBJECT_ID)),
+            name: self.keep(rec.field(col::PRI_NAME)),
+            cnt_order: self.keep(rec.field(col::CNT_ORDER)),
+            ofn: self.keep(rec.field(col::OFN)),
+            county: self.keep(rec.field(col::STP_ORI_CNTY_NAME)),
+            code_section: self.keep(section),
+            dob: Instant::parse_yyyymmdd(rec.field(col::PRI_DOB)),
+            date: Instant::parse_yyyymmdd(rec.field(col::STP_EVENT_DATE)),
+            step,
+            convicted: is_convicted(rec),
+            felony: is_felony(rec),
+            pc290_registration: is_pc290_registration(rec),
+            sentence_nanos: sentence_nanos(rec),
+        };
+        self.rows.push(facts);
+    }
 }
 
 /// Interned text (counties) so that a million rows share a handful of strings.
@@ -197,6 +313,7 @@ pub struct SubjectBuilder {
     fallback: CommentFallback,
     index: HashMap<Box<[u8]>, usize>,
     subjects: Vec<Subject>,
+    scratch: FactsBatch,
 }
 
 impl SubjectBuilder {
@@ -207,95 +324,118 @@ impl SubjectBuilder {
             fallback,
             index: HashMap::new(),
             subjects: Vec::new(),
+            scratch: FactsBatch::default(),
         }
     }
 
     /// Folds one data row into its subject.
     pub fn add_row(&mut self, row_index: u64, rec: &Record) -> Result<(), ShortCntOrder> {
-        let subject_id = rec.field(col::SUBJECT_ID);
-        let section_text = code_section(
-            rec.field(col::OFFENSE_DESCR),
-            rec.field(col::COMMENT_TEXT),
-            self.fallback,
-        );
-        let section = self.sections.intern(section_text);
+        let mut batch = std::mem::take(&mut self.scratch);
+        batch.clear();
+        batch.push(rec, self.fallback);
+        let result = self.add_facts(row_index, &batch, 0);
+        self.scratch = batch;
+        result
+    }
+
+    /// Folds row `i` of a batch (extracted where it was parsed) into its subject.
+    pub fn add_facts(
+        &mut self,
+        row_index: u64,
+        batch: &FactsBatch,
+        i: usize,
+    ) -> Result<(), ShortCntOrder> {
+        let row = &batch.rows[i];
+        let text = |r: &TextRange| batch.text(r);
+        let subject_id = text(&row.subject_id);
+        let cnt_order = text(&row.cnt_order);
+        let ofn = text(&row.ofn);
+        let section = self.sections.intern(text(&row.code_section));
         let is_prop64 = self.sections.get(section).prop64.is_some();
-        let convicted = is_convicted(rec);
-        let cnt_order = rec.field(col::CNT_ORDER);
-        let step = rec.field(col::STP_TYPE_DESCR);
-        let ofn = rec.field(col::OFN);
-        let court_with_ofn = step == b"COURT ACTION" && !ofn.is_empty();
+        let court_with_ofn = row.step == Step::CourtAction && !ofn.is_empty();
 
         // gogen panics on these (spec §1.6); we refuse the file with a clear message.
-        if convicted && cnt_order.len() < 6 {
-            return Err(ShortCntOrder { min: 6, what: "a conviction row" });
+        if row.convicted && cnt_order.len() < 6 {
+            return Err(ShortCntOrder {
+                min: 6,
+                what: "a conviction row",
+            });
         }
         if is_prop64 && cnt_order.len() < 3 {
-            return Err(ShortCntOrder { min: 3, what: "a Prop 64 row" });
+            return Err(ShortCntOrder {
+                min: 3,
+                what: "a Prop 64 row",
+            });
         }
         if court_with_ofn && cnt_order.len() < 6 {
-            return Err(ShortCntOrder { min: 6, what: "a COURT ACTION row with an OFN" });
+            return Err(ShortCntOrder {
+                min: 6,
+                what: "a COURT ACTION row with an OFN",
+            });
         }
 
         let idx = match self.index.get(subject_id) {
             Some(&i) => i,
             None => {
                 self.subjects.push(Subject::default());
-                self.index.insert(subject_id.into(), self.subjects.len() - 1);
+                self.index
+                    .insert(subject_id.into(), self.subjects.len() - 1);
                 self.subjects.len() - 1
             }
         };
-        let county = self.counties.intern(rec.field(col::STP_ORI_CNTY_NAME));
+        let county = self.counties.intern(text(&row.county));
         let subject = &mut self.subjects[idx];
 
         // 1. Initialisation (every row when the ID is blank: gogen's "no ID yet").
         if !subject.initialised || subject.id.is_empty() {
             subject.initialised = true;
             subject.id = subject_id.into();
-            subject.name = rec.field(col::PRI_NAME).into();
-            subject.dob = Instant::parse_yyyymmdd(rec.field(col::PRI_DOB));
+            subject.name = text(&row.name).into();
+            subject.dob = row.dob;
             subject.seen_cnt_orders.clear();
             subject.prop64_cycles.clear();
             subject.case_numbers.clear();
         }
 
         // 2. An extra sentence row extends the most recently added conviction.
-        let seen = convicted && subject.seen_cnt_orders.contains(cnt_order);
+        let seen = row.convicted && subject.seen_cnt_orders.contains(cnt_order);
         if seen && let Some(last) = subject.convictions.last_mut() {
-            last.sentence_end = last.sentence_end.add_nanos(sentence_nanos(rec));
+            last.sentence_end = last.sentence_end.add_nanos(row.sentence_nanos);
         }
 
         // 3. Deceased, on any row.
-        if step == b"DECEASED" {
+        if row.step == Step::Deceased {
             subject.deceased = true;
         }
 
         // 4. Case numbers pooled by cycle + step.
         if court_with_ofn {
-            let list = subject.case_numbers.entry(cnt_order[..6].into()).or_default();
+            let list = subject
+                .case_numbers
+                .entry(cnt_order[..6].into())
+                .or_default();
             if !list.iter().any(|o| &o[..] == ofn) {
                 list.push(ofn.into());
             }
         }
 
         // 5. PC 290 registration.
-        if is_pc290_registration(rec) {
+        if row.pc290_registration {
             subject.pc290_registration = true;
         }
 
         // 6. A new conviction.
-        if convicted && !seen {
-            let date = Instant::parse_yyyymmdd(rec.field(col::STP_EVENT_DATE));
+        if row.convicted && !seen {
             let cycle = &cnt_order[..3];
             subject.convictions.push(Conviction {
                 row_index,
-                line: rec.line(),
+                line: row.line,
                 cnt_order: cnt_order.into(),
                 section,
                 county,
-                felony: is_felony(rec),
-                date,
-                sentence_end: date.add_nanos(sentence_nanos(rec)),
+                felony: row.felony,
+                date: row.date,
+                sentence_end: row.date.add_nanos(row.sentence_nanos),
                 has_prop64_in_cycle: subject.prop64_cycles.contains(cycle),
             });
             subject.seen_cnt_orders.insert(cnt_order.into());

@@ -92,7 +92,11 @@ pub fn evaluate(
 
 /// The selected convictions of one subject (by index into its convictions) with their
 /// info blocks.
-pub fn evaluate_subject(ctx: &Ctx<'_>, policy: &Policy, subject: &Subject) -> Vec<(usize, InfoBlock)> {
+pub fn evaluate_subject(
+    ctx: &Ctx<'_>,
+    policy: &Policy,
+    subject: &Subject,
+) -> Vec<(usize, InfoBlock)> {
     let facts = SubjectFacts::of(subject, ctx.sections);
     let view = SubjectView {
         subject,
@@ -154,8 +158,14 @@ pub fn relief_of(
 ) -> Relief {
     let convictions = &subject.convictions;
     let mut r = Relief::default();
-    let felonies: Vec<usize> = (0..convictions.len()).filter(|&i| convictions[i].felony).collect();
-    if !felonies.is_empty() && felonies.iter().all(|&i| outcome_of(i).is_some_and(Outcome::is_relief)) {
+    let felonies: Vec<usize> = (0..convictions.len())
+        .filter(|&i| convictions[i].felony)
+        .collect();
+    if !felonies.is_empty()
+        && felonies
+            .iter()
+            .all(|&i| outcome_of(i).is_some_and(Outcome::is_relief))
+    {
         r.no_felony = 1;
     }
     let dismissed = |i: usize| outcome_of(i) == Some(Outcome::Dismissal);

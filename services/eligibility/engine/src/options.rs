@@ -30,9 +30,9 @@ fn err(msg: impl Into<String>) -> OptionsError {
 /// Looks a key up case-insensitively; with several spellings the last one wins, as in Go.
 fn field<'a>(obj: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
     obj.iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case(key))
+        .rev()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v)
-        .last()
 }
 
 fn kind(v: &Value) -> &'static str {
@@ -53,7 +53,10 @@ fn object<'a>(
     match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(o)) => Ok(Some(o)),
-        Some(other) => Err(err(format!("{path} must be an object, found {}", kind(other)))),
+        Some(other) => Err(err(format!(
+            "{path} must be an object, found {}",
+            kind(other)
+        ))),
     }
 }
 
@@ -61,7 +64,10 @@ fn boolean(v: Option<&Value>, path: &str) -> Result<bool, OptionsError> {
     match v {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(err(format!("{path} must be true or false, found {}", kind(other)))),
+        Some(other) => Err(err(format!(
+            "{path} must be true or false, found {}",
+            kind(other)
+        ))),
     }
 }
 
@@ -71,7 +77,10 @@ fn integer(v: Option<&Value>, path: &str) -> Result<i64, OptionsError> {
         Some(Value::Number(n)) => n
             .as_i64()
             .ok_or_else(|| err(format!("{path} must be a whole number, found {n}"))),
-        Some(other) => Err(err(format!("{path} must be a whole number, found {}", kind(other)))),
+        Some(other) => Err(err(format!(
+            "{path} must be a whole number, found {}",
+            kind(other)
+        ))),
     }
 }
 
@@ -83,18 +92,24 @@ fn strings(v: Option<&Value>, path: &str) -> Result<Vec<String>, OptionsError> {
             .enumerate()
             .map(|(i, item)| match item {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(err(format!("{path}[{i}] must be a string, found {}", kind(other)))),
+                other => Err(err(format!(
+                    "{path}[{i}] must be a string, found {}",
+                    kind(other)
+                ))),
             })
             .collect(),
-        Some(other) => Err(err(format!("{path} must be a list of code sections, found {}", kind(other)))),
+        Some(other) => Err(err(format!(
+            "{path} must be a list of code sections, found {}",
+            kind(other)
+        ))),
     }
 }
 
 impl EligibilityOptions {
     /// Parses the JSON text of an options file.
     pub fn from_json(text: &str) -> Result<Self, OptionsError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| err(format!("not valid JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| err(format!("not valid JSON: {e}")))?;
         let Value::Object(root) = &value else {
             return Err(err(format!(
                 "the options file must be an object, found {}",
@@ -140,11 +155,15 @@ impl EligibilityOptions {
         }
         let t = self.years_since_conviction_threshold;
         if t != 0 && !(1..=15).contains(&t) {
-            return Err(err("YearsSinceConvictionThreshold should be between 1 and 15, or 0"));
+            return Err(err(
+                "YearsSinceConvictionThreshold should be between 1 and 15, or 0",
+            ));
         }
         let t = self.years_crime_free_threshold;
         if t != 0 && !(1..=15).contains(&t) {
-            return Err(err("YearsCrimeFreeThreshold should be between 1 and 15, or 0"));
+            return Err(err(
+                "YearsCrimeFreeThreshold should be between 1 and 15, or 0",
+            ));
         }
         for (list, name) in [(&self.dismiss, "dismiss"), (&self.reduce, "reduce")] {
             for key in list {
@@ -203,16 +222,18 @@ mod tests {
 
     #[test]
     fn wrong_types_and_unknown_sections_are_named() {
-        let e = EligibilityOptions::from_json(r#"{"additionalRelief":{"subjectAgeThreshold":"57"}}"#)
-            .unwrap_err();
+        let e =
+            EligibilityOptions::from_json(r#"{"additionalRelief":{"subjectAgeThreshold":"57"}}"#)
+                .unwrap_err();
         assert_eq!(
             e.0,
             "additionalRelief.subjectAgeThreshold must be a whole number, found a string"
         );
         let e = EligibilityOptions::from_json("[]").unwrap_err();
         assert_eq!(e.0, "the options file must be an object, found an array");
-        let o = EligibilityOptions::from_json(r#"{"baselineEligibility":{"dismiss":["11357(A)"]}}"#)
-            .unwrap();
+        let o =
+            EligibilityOptions::from_json(r#"{"baselineEligibility":{"dismiss":["11357(A)"]}}"#)
+                .unwrap();
         assert!(o.validate().unwrap_err().0.contains("\"11357(A)\""));
     }
 }

@@ -177,9 +177,11 @@ pub fn cell<'a>(column: Column, info: Option<&'a InfoBlock>, possible: &'a [u8])
         C::CaseNumber => text(&b.case_number),
         C::ConvictionsOnRecord => count(b.convictions_on_record),
         C::PossibleOtherP64 => Cow::Borrowed(possible),
-        C::OccurredAfter => {
-            Cow::Borrowed(if b.date > crate::flows::prop64_effective() { b"Y" } else { b"N" })
-        }
+        C::OccurredAfter => Cow::Borrowed(if b.date > crate::flows::prop64_effective() {
+            b"Y"
+        } else {
+            b"N"
+        }),
         C::Superstrikes => text(&b.superstrikes),
         C::Pc290Sections => text(&b.pc290_sections),
         C::Pc290Registration => flag(b.pc290_registration, "Yes"),
@@ -194,6 +196,18 @@ pub fn cell<'a>(column: Column, info: Option<&'a InfoBlock>, possible: &'a [u8])
     }
 }
 
+/// The 95 input fields, copied through when the input already has Go's quoting.
+fn write_doj_fields<W: Write>(w: &mut Writer<W>, record: &Record) {
+    match record.canonical_text() {
+        Some(text) => w.encoded_fields(text),
+        None => {
+            for i in 0..record.len() {
+                w.field(record.field(i));
+            }
+        }
+    }
+}
+
 /// Writes the three gogen CSVs for one input file.
 pub struct GogenCsvWriter<W: Write> {
     columns: &'static [Column],
@@ -205,27 +219,38 @@ pub struct GogenCsvWriter<W: Write> {
 impl<W: Write> GogenCsvWriter<W> {
     /// Writes the three header lines.
     pub fn new(columns: &'static [Column], all: W, condensed: W, evaluated: W) -> io::Result<Self> {
-        let mut w = GogenCsvWriter {
-            columns,
-            all: Writer::new(all),
-            condensed: Writer::new(condensed),
-            evaluated: Writer::new(evaluated),
-        };
+        let mut w = GogenCsvWriter::rows_only(columns, all, condensed, evaluated);
         let extra = columns.iter().map(|c| c.header());
         w.all.record(NAMES.iter().copied().chain(extra.clone()))?;
-        w.evaluated.record(NAMES.iter().copied().chain(extra.clone()))?;
+        w.evaluated
+            .record(NAMES.iter().copied().chain(extra.clone()))?;
         w.condensed
             .record(CONDENSED.iter().map(|&i| NAMES[i]).chain(extra))?;
         Ok(w)
     }
 
+    /// A writer for a run of rows in the middle of the files (no header lines).
+    pub fn rows_only(columns: &'static [Column], all: W, condensed: W, evaluated: W) -> Self {
+        GogenCsvWriter {
+            columns,
+            all: Writer::new(all),
+            condensed: Writer::new(condensed),
+            evaluated: Writer::new(evaluated),
+        }
+    }
+
     /// Writes one input row; `info` is its info block when the flow evaluated it.
     pub fn write_row(&mut self, record: &Record, info: Option<&InfoBlock>) -> io::Result<()> {
-        let possible = possible_other_p64(record.field(col::OFFENSE_DESCR), record.field(col::COMMENT_TEXT));
-        let cells: Vec<Cow<'_, [u8]>> = self.columns.iter().map(|&c| cell(c, info, possible)).collect();
-        for i in 0..record.len() {
-            self.all.field(record.field(i));
-        }
+        let possible = possible_other_p64(
+            record.field(col::OFFENSE_DESCR),
+            record.field(col::COMMENT_TEXT),
+        );
+        let cells: Vec<Cow<'_, [u8]>> = self
+            .columns
+            .iter()
+            .map(|&c| cell(c, info, possible))
+            .collect();
+        write_doj_fields(&mut self.all, record);
         for &i in &CONDENSED {
             self.condensed.field(record.field(i));
         }
@@ -234,9 +259,7 @@ impl<W: Write> GogenCsvWriter<W> {
             self.condensed.field(c);
         }
         if info.is_some() {
-            for i in 0..record.len() {
-                self.evaluated.field(record.field(i));
-            }
+            write_doj_fields(&mut self.evaluated, record);
             for c in &cells {
                 self.evaluated.field(c);
             }
@@ -251,7 +274,11 @@ impl<W: Write> GogenCsvWriter<W> {
         self.all.flush()?;
         self.condensed.flush()?;
         self.evaluated.flush()?;
-        Ok((self.all.into_inner(), self.condensed.into_inner(), self.evaluated.into_inner()))
+        Ok((
+            self.all.into_inner(),
+            self.condensed.into_inner(),
+            self.evaluated.into_inner(),
+        ))
     }
 }
 
@@ -261,7 +288,9 @@ mod tests {
 
     #[test]
     fn possible_other_p64_examples_from_the_spec() {
-        let p = |o: &str, c: &'static str| String::from_utf8(possible_other_p64(o.as_bytes(), c.as_bytes()).to_vec()).unwrap();
+        let p = |o: &str, c: &'static str| {
+            String::from_utf8(possible_other_p64(o.as_bytes(), c.as_bytes()).to_vec()).unwrap()
+        };
         assert_eq!(p("912", "11357(A)"), "11357(A)");
         assert_eq!(p("11358", "11359"), "11359");
         assert_eq!(p("11357(A)", "11357(C)"), "11357(C)");

@@ -77,9 +77,9 @@ impl Policy {
         let params = v.get("parameters").cloned().unwrap_or(Value::Null);
         let int = |k: &str, default: i64| params.get(k).and_then(Value::as_i64).unwrap_or(default);
         let flow = match s("flow").as_deref() {
-            Some("gogen-configurable") => FlowSpec::Configurable(EligibilityOptions::from_json(
-                &params.to_string(),
-            )?),
+            Some("gogen-configurable") => {
+                FlowSpec::Configurable(EligibilityOptions::from_json(&params.to_string())?)
+            }
             Some("gogen-pilot-los-angeles") => FlowSpec::LosAngeles(LaParams {
                 individual_age: int("individualAge", 50),
                 years_conviction_free: int("yearsConvictionFree", 10),
@@ -87,7 +87,9 @@ impl Policy {
             Some("gogen-pilot-sacramento") => FlowSpec::CountyPilot(CountyPilot::Sacramento),
             Some("gogen-pilot-related") => FlowSpec::CountyPilot(CountyPilot::WithRelated),
             other => {
-                return Err(PolicyError::Invalid(format!("{name}: unknown flow {other:?}")));
+                return Err(PolicyError::Invalid(format!(
+                    "{name}: unknown flow {other:?}"
+                )));
             }
         };
         Ok(Policy {
@@ -110,7 +112,11 @@ impl Policy {
     /// A built-in policy by name.
     pub fn named(name: &str) -> Result<Policy, PolicyError> {
         let all = Policy::catalog();
-        let known = all.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", ");
+        let known = all
+            .iter()
+            .map(|p| p.name.clone())
+            .collect::<Vec<_>>()
+            .join(", ");
         all.into_iter()
             .find(|p| p.name == name)
             .ok_or(PolicyError::Unknown {
@@ -180,6 +186,9 @@ mod tests {
             sac.check_county("YOLO").unwrap_err().to_string(),
             "policy gogen-pilot-sacramento is written for county SACRAMENTO, not YOLO"
         );
-        assert!(matches!(Policy::named("nope"), Err(PolicyError::Unknown { .. })));
+        assert!(matches!(
+            Policy::named("nope"),
+            Err(PolicyError::Unknown { .. })
+        ));
     }
 }

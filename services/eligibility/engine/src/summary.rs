@@ -38,7 +38,10 @@ impl Relief {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SummaryShape {
     /// gogen 0.2.13, with the configured section lists (county pilots use empty lists).
-    Released { dismiss: Vec<String>, reduce: Vec<String> },
+    Released {
+        dismiss: Vec<String>,
+        reduce: Vec<String>,
+    },
     /// gogen_pilots `los_angeles`.
     LosAngeles { age: i64, years: i64 },
 }
@@ -70,6 +73,9 @@ pub struct Summary {
     pub county: String,
     /// Earliest Prop 64 conviction in the county; compute-at when there is none.
     pub earliest_conviction: Instant,
+    /// Whether any Prop 64 conviction in the county has been seen (until then
+    /// `earliest_conviction` holds the fallback).
+    seen_prop64_in_county: bool,
     pub line_count: u64,
     pub processing_seconds: f64,
     pub current: Relief,
@@ -103,6 +109,7 @@ impl Summary {
             county: county.to_string(),
             // gogen falls back to the wall clock when there is no Prop 64 conviction.
             earliest_conviction: dates.compute_at,
+            seen_prop64_in_county: false,
             line_count,
             processing_seconds: 0.0,
             current: Relief::default(),
@@ -122,21 +129,30 @@ impl Summary {
     }
 
     /// Adds one subject and the info blocks of its evaluated convictions.
-    pub fn add_subject(&mut self, ctx: &Ctx<'_>, subject: &Subject, decided: &[(usize, InfoBlock)]) {
+    pub fn add_subject(
+        &mut self,
+        ctx: &Ctx<'_>,
+        subject: &Subject,
+        decided: &[(usize, InfoBlock)],
+    ) {
         self.subjects += 1;
         self.convictions += subject.convictions.len() as u64;
         let mut outcomes = vec![None; subject.convictions.len()];
         for (i, info) in decided {
             outcomes[*i] = Some(info.determination.outcome);
         }
-        self.current.add(relief_of(subject, self.dates.last_7_years_from, |i| outcomes[i]));
+        self.current
+            .add(relief_of(subject, self.dates.last_7_years_from, |i| {
+                outcomes[i]
+            }));
         let in_county_prop64 = |i: usize| {
             let c = &subject.convictions[i];
             ctx.in_county(c) && ctx.is_prop64(c)
         };
-        self.dismiss_all.add(relief_of(subject, self.dates.last_7_years_from, |i| {
-            in_county_prop64(i).then_some(Outcome::Dismissal)
-        }));
+        self.dismiss_all
+            .add(relief_of(subject, self.dates.last_7_years_from, |i| {
+                in_county_prop64(i).then_some(Outcome::Dismissal)
+            }));
 
         let mut any_prop64 = false;
         for (i, c) in subject.convictions.iter().enumerate() {
@@ -154,10 +170,17 @@ impl Summary {
             } else {
                 self.prop64_non_felonies_in_county += 1;
             }
-            self.earliest_conviction = self.earliest_conviction.min(c.date);
+            // gogen takes the earliest of the dates themselves (they may be after
+            // compute-at); the fallback only stands when there are none.
+            if !self.seen_prop64_in_county || c.date < self.earliest_conviction {
+                self.earliest_conviction = c.date;
+                self.seen_prop64_in_county = true;
+            }
         }
         self.subjects_with_prop64_in_county += u64::from(any_prop64);
-        let some_relief = decided.iter().any(|(_, b)| b.determination.outcome.is_relief());
+        let some_relief = decided
+            .iter()
+            .any(|(_, b)| b.determination.outcome.is_relief());
         self.subjects_with_some_relief += u64::from(some_relief);
 
         for (_, info) in decided {
@@ -205,20 +228,28 @@ impl Summary {
     /// Folds the next file's summary in (spec §5.4): integers and maps summed, the county
     /// taken from the later file, and gogen's rule for the earliest date.
     pub fn merge(&mut self, next: &Summary) {
-        let keep = !self.earliest_conviction.is_zero() && self.earliest_conviction < next.earliest_conviction;
+        let keep = !self.earliest_conviction.is_zero()
+            && self.earliest_conviction < next.earliest_conviction;
         if !keep {
             self.earliest_conviction = next.earliest_conviction;
         }
+        self.seen_prop64_in_county |= next.seen_prop64_in_county;
         self.county = next.county.clone();
         self.line_count += next.line_count;
         self.processing_seconds = next.processing_seconds;
         self.current.add(next.current);
         self.dismiss_all.add(next.dismiss_all);
         for (map, other) in [
-            (&mut self.prop64_in_county_by_section, &next.prop64_in_county_by_section),
+            (
+                &mut self.prop64_in_county_by_section,
+                &next.prop64_in_county_by_section,
+            ),
             (&mut self.dismissal_by_section, &next.dismissal_by_section),
             (&mut self.reduction_by_section, &next.reduction_by_section),
-            (&mut self.dismissal_by_additional_relief, &next.dismissal_by_additional_relief),
+            (
+                &mut self.dismissal_by_additional_relief,
+                &next.dismissal_by_additional_relief,
+            ),
         ] {
             for (k, v) in other {
                 *map.entry(k.clone()).or_default() += v;
@@ -240,7 +271,10 @@ impl Summary {
         let mut s = String::from("{");
         let _ = write!(s, "\"county\":{}", go_json_string(&self.county));
         if let SummaryShape::LosAngeles { age, years } = self.shape {
-            let _ = write!(s, ",\"individualDismissAge\":{age},\"yearsConvictionFree\":{years}");
+            let _ = write!(
+                s,
+                ",\"individualDismissAge\":{age},\"yearsConvictionFree\":{years}"
+            );
         }
         let _ = write!(
             s,
@@ -351,7 +385,10 @@ mod tests {
 
     #[test]
     fn go_escaping_and_floats() {
-        assert_eq!(go_json_string("A<B>&\"c\"\n"), "\"A\\u003cB\\u003e\\u0026\\\"c\\\"\\n\"");
+        assert_eq!(
+            go_json_string("A<B>&\"c\"\n"),
+            "\"A\\u003cB\\u003e\\u0026\\\"c\\\"\\n\""
+        );
         assert_eq!(go_json_float(0.001212943), "0.001212943");
         assert_eq!(go_json_float(21.5), "21.5");
         assert_eq!(go_json_float(1e-7), "1e-07");

@@ -29,7 +29,11 @@ pub fn decide(
         return d(Dismissal, "Misdemeanor or Infraction", "misdemeanor");
     }
     if let Some(key) = o.dismiss.iter().find(|k| matches_key(ctx, c, k)) {
-        return d(Dismissal, format!("Dismiss all HS {key} convictions"), "baseline-dismiss");
+        return d(
+            Dismissal,
+            format!("Dismiss all HS {key} convictions"),
+            "baseline-dismiss",
+        );
     }
     let dob = view.subject.dob;
     if o.subject_under_21_at_conviction && dob.add_date(21, 0, 0) > c.date {
@@ -49,21 +53,37 @@ pub fn decide(
     }
     let n = o.years_crime_free_threshold;
     if n != 0 && view.facts.most_recent < ctx.compute_at.add_date(-n, 0, 0) {
-        return d(Dismissal, format!("No convictions in the past {n} years"), "years-crime-free");
+        return d(
+            Dismissal,
+            format!("No convictions in the past {n} years"),
+            "years-crime-free",
+        );
     }
     if o.subject_has_only_prop64_charges && view.facts.only_prop64() {
-        return d(Dismissal, "Only has 11357-60 charges", "only-prop64-charges");
+        return d(
+            Dismissal,
+            "Only has 11357-60 charges",
+            "only-prop64-charges",
+        );
     }
     if o.subject_is_deceased && view.subject.deceased {
         return d(Dismissal, "Individual is deceased", "deceased");
     }
     if let Some(key) = o.reduce.iter().find(|k| matches_key(ctx, c, k)) {
-        return d(Reduction, format!("Reduce all HS {key} convictions"), "baseline-reduce");
+        return d(
+            Reduction,
+            format!("Reduce all HS {key} convictions"),
+            "baseline-reduce",
+        );
     }
     d(Blank, "", "no-rule")
 }
 
 /// The "dismiss all Prop 64" hypothetical: every selected conviction is dismissed.
 pub fn dismiss_all() -> Determination {
-    Determination::new(Outcome::Dismissal, "Dismiss all Prop 64 charges", "dismiss-all-prop64")
+    Determination::new(
+        Outcome::Dismissal,
+        "Dismiss all Prop 64 charges",
+        "dismiss-all-prop64",
+    )
 }

@@ -53,15 +53,27 @@ fn sacramento(ctx: &Ctx<'_>, view: &SubjectView<'_>, c: &Conviction) -> Determin
     }
     if view.facts.conviction_count > 1 {
         return if years_since_most_recent(ctx, view) > 10.0 {
-            d(Dismissal, "No convictions in past 10 years", "conviction-free-10y")
+            d(
+                Dismissal,
+                "No convictions in past 10 years",
+                "conviction-free-10y",
+            )
         } else {
-            d(Reduction, "Has convictions in past 10 years", "recent-convictions-10y")
+            d(
+                Reduction,
+                "Has convictions in past 10 years",
+                "recent-convictions-10y",
+            )
         };
     }
     if c.sentence_end < ctx.compute_at {
         d(Dismissal, "Sentence Completed", "sentence-completed")
     } else {
-        d(Reduction, "Sentence not Completed", "sentence-not-completed")
+        d(
+            Reduction,
+            "Sentence not Completed",
+            "sentence-not-completed",
+        )
     }
 }
 
@@ -73,12 +85,17 @@ fn with_related(ctx: &Ctx<'_>, view: &SubjectView<'_>, c: &Conviction) -> Determ
     }
     if info.related.is_some() {
         if !c.has_prop64_in_cycle {
-            return d(MaybeEligible, "No Related Prop64 Charges", "related-without-prop64");
+            return d(
+                MaybeEligible,
+                "No Related Prop64 Charges",
+                "related-without-prop64",
+            );
         }
         if &info.text[..] == b"4060 BP" {
             return d(MaybeEligible, "4060 BP", "related-4060-bp");
         }
-        let reason = String::from_utf8_lossy(cmr_record::subject::trim_space(&info.text)).into_owned();
+        let reason =
+            String::from_utf8_lossy(cmr_record::subject::trim_space(&info.text)).into_owned();
         return d(Dismissal, reason, "related-with-prop64");
     }
     if !c.felony {
@@ -89,14 +106,26 @@ fn with_related(ctx: &Ctx<'_>, view: &SubjectView<'_>, c: &Conviction) -> Determ
     }
     if view.facts.conviction_count > 1 {
         return if years_since_most_recent(ctx, view) > 5.0 {
-            d(Dismissal, "No convictions in past 5 years", "conviction-free-5y")
+            d(
+                Dismissal,
+                "No convictions in past 5 years",
+                "conviction-free-5y",
+            )
         } else {
-            d(MaybeEligible, "Has convictions in past 5 years", "recent-convictions-5y")
+            d(
+                MaybeEligible,
+                "Has convictions in past 5 years",
+                "recent-convictions-5y",
+            )
         };
     }
     if c.sentence_end < ctx.compute_at {
         d(Dismissal, "Sentence Completed", "sentence-completed")
     } else {
-        d(MaybeEligible, "Sentence not Completed", "sentence-not-completed")
+        d(
+            MaybeEligible,
+            "Sentence not Completed",
+            "sentence-not-completed",
+        )
     }
 }

@@ -153,7 +153,11 @@ pub fn decide(
     let m = p.years_conviction_free;
     let window = ctx.compute_at.add_date(-m, 0, 0);
     if !subject.convictions.iter().any(|o| o.date > window) {
-        return d(Dismissal, format!("No convictions in past {m} years"), "conviction-free");
+        return d(
+            Dismissal,
+            format!("No convictions in past {m} years"),
+            "conviction-free",
+        );
     }
     if !all_served {
         return d(HandReview, "Currently serving sentence", "serving-sentence");
@@ -161,5 +165,9 @@ pub fn decide(
     if subject.deceased {
         return d(Dismissal, "Deceased", "deceased");
     }
-    d(HandReview, "No applicable eligibility criteria", "no-criteria")
+    d(
+        HandReview,
+        "No applicable eligibility criteria",
+        "no-criteria",
+    )
 }

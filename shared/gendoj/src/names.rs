@@ -1,0 +1,36 @@
+//! Fixed name lists for `PRI_NAME` (gogen-compat §7: 90 first names and 100 surnames).
+//!
+//! Common US names, written for this project. They are never used in any decision; they only
+//! make the data look like a DOJ extract (`LAST,FIRST M`).
+
+/// First names (90).
+#[rustfmt::skip]
+pub const FIRST_NAMES: [&str; 90] = [
+    "JAMES", "MARY", "JOHN", "PATRICIA", "ROBERT", "JENNIFER", "MICHAEL", "LINDA", "WILLIAM",
+    "ELIZABETH", "DAVID", "BARBARA", "RICHARD", "SUSAN", "JOSEPH", "JESSICA", "THOMAS", "SARAH",
+    "CHARLES", "KAREN", "CHRISTOPHER", "NANCY", "DANIEL", "LISA", "MATTHEW", "BETTY", "ANTHONY",
+    "MARGARET", "MARK", "SANDRA", "DONALD", "ASHLEY", "STEVEN", "KIMBERLY", "PAUL", "EMILY",
+    "ANDREW", "DONNA", "JOSHUA", "MICHELLE", "KENNETH", "DOROTHY", "KEVIN", "CAROL", "BRIAN",
+    "AMANDA", "GEORGE", "MELISSA", "EDWARD", "DEBORAH", "RONALD", "STEPHANIE", "TIMOTHY",
+    "REBECCA", "JASON", "SHARON", "JEFFREY", "LAURA", "RYAN", "CYNTHIA", "JACOB", "KATHLEEN",
+    "GARY", "AMY", "NICHOLAS", "SHIRLEY", "ERIC", "ANGELA", "JONATHAN", "HELEN", "STEPHEN",
+    "ANNA", "LARRY", "BRENDA", "JUSTIN", "PAMELA", "SCOTT", "NICOLE", "BRANDON", "EMMA",
+    "BENJAMIN", "SAMANTHA", "SAMUEL", "KATHERINE", "GREGORY", "CHRISTINE", "JOSE", "MARIA",
+    "LUIS", "ROSA",
+];
+
+/// Surnames (100).
+#[rustfmt::skip]
+pub const LAST_NAMES: [&str; 100] = [
+    "SMITH", "JOHNSON", "WILLIAMS", "BROWN", "JONES", "GARCIA", "MILLER", "DAVIS", "RODRIGUEZ",
+    "MARTINEZ", "HERNANDEZ", "LOPEZ", "GONZALEZ", "WILSON", "ANDERSON", "THOMAS", "TAYLOR",
+    "MOORE", "JACKSON", "MARTIN", "LEE", "PEREZ", "THOMPSON", "WHITE", "HARRIS", "SANCHEZ",
+    "CLARK", "RAMIREZ", "LEWIS", "ROBINSON", "WALKER", "YOUNG", "ALLEN", "KING", "WRIGHT",
+    "SCOTT", "TORRES", "NGUYEN", "HILL", "FLORES", "GREEN", "ADAMS", "NELSON", "BAKER", "HALL",
+    "RIVERA", "CAMPBELL", "MITCHELL", "CARTER", "ROBERTS", "GOMEZ", "PHILLIPS", "EVANS",
+    "TURNER", "DIAZ", "PARKER", "CRUZ", "EDWARDS", "COLLINS", "REYES", "STEWART", "MORRIS",
+    "MORALES", "MURPHY", "COOK", "ROGERS", "GUTIERREZ", "ORTIZ", "MORGAN", "COOPER", "PETERSON",
+    "BAILEY", "REED", "KELLY", "HOWARD", "RAMOS", "KIM", "COX", "WARD", "RICHARDSON", "WATSON",
+    "BROOKS", "CHAVEZ", "WOOD", "JAMES", "BENNETT", "GRAY", "MENDOZA", "RUIZ", "HUGHES", "PRICE",
+    "ALVAREZ", "CASTILLO", "SANDERS", "PATEL", "MYERS", "LONG", "ROSS", "FOSTER", "CHEN",
+];
