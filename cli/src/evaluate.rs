@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant as Clock;
 
 use clap::Args;
-use cmr_engine::output::{GogenCsvWriter, columns_for};
+use cmr_engine::output::{DECODED_COLUMNS, GogenCsvWriter, columns_for};
 use cmr_engine::summary::go_json_string;
 use cmr_engine::{
     EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules,
@@ -266,9 +266,9 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
     let mut chunk_rows: Vec<u64> = Vec::new();
     let mut line_count = 0u64;
     let mut first_fields: Option<usize> = None;
+    let mut chunk_lengths: Vec<(usize, u64)> = Vec::new();
     for_each_chunk(
-        DojSource::open(path)?,
-        run.chunk_bytes,
+        DojSource::open(path)?.splitter(run.chunk_bytes),
         workers,
         |chunk| {
             let mut records = ChunkRecords::new(chunk, check).keep_only(&FACT_COLUMNS);
@@ -282,7 +282,8 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
             };
             (batch, outcome, records.first_record_fields())
         },
-        |_chunk, (batch, outcome, first)| {
+        |chunk, (batch, outcome, first)| {
+            chunk_lengths.push((chunk.bytes.len(), chunk.lines));
             check_same_count(&mut first_fields, first)?;
             for i in 0..batch.rows.len() {
                 let line = batch.rows[i].line;
@@ -304,7 +305,11 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
     drop(grouped);
     let eval_secs = started.elapsed().as_secs_f64() - read_secs;
 
-    write_outputs(run, path, index, check, &rows, &chunk_rows, &progress)?;
+    let layout = Layout {
+        rows: chunk_rows,
+        lengths: chunk_lengths,
+    };
+    write_outputs(run, path, index, check, &rows, layout, &progress)?;
     summary.processing_seconds = started.elapsed().as_secs_f64();
     if run.report_resources {
         eprintln!(
@@ -345,6 +350,13 @@ fn short_cnt_order(line: u64, e: &cmr_record::subject::ShortCntOrder) -> FileErr
     }
 }
 
+/// How pass 1 cut the file: pass 2 cuts it the same way without scanning, and knows
+/// where each chunk's rows start.
+struct Layout {
+    rows: Vec<u64>,
+    lengths: Vec<(usize, u64)>,
+}
+
 /// Formatted output of one chunk.
 struct ChunkOutput {
     all: Vec<u8>,
@@ -360,9 +372,10 @@ fn write_outputs(
     index: Option<usize>,
     check: cmr_record::FieldCheck,
     results: &[cmr_engine::RowResult],
-    chunk_rows: &[u64],
+    layout: Layout,
     progress: &Progress,
 ) -> Result<(), FileError> {
+    let chunk_rows = &layout.rows;
     let finals = output_paths(run, index);
     // Written under temporary names and renamed at the end, so a failed run never
     // leaves half a file that looks complete.
@@ -398,8 +411,7 @@ fn write_outputs(
     }
     let mut written = 0u64;
     for_each_chunk(
-        DojSource::open(path)?,
-        run.chunk_bytes,
+        DojSource::open(path)?.splitter_with_lengths(layout.lengths),
         run.threads,
         |chunk| {
             format_chunk(
@@ -454,7 +466,12 @@ fn format_chunk(
         Vec::with_capacity(cap / 3),
         Vec::new(),
     );
-    let mut records = ChunkRecords::new(chunk, check).keep_canonical_text();
+    // Rows already in Go's quoting are copied through, so only two fields need
+    // unescaping; any other row is read again in full.
+    let mut records = ChunkRecords::new(chunk, check)
+        .keep_canonical_text()
+        .keep_only(&DECODED_COLUMNS);
+    let mut full = cmr_record::gocsv::Record::default();
     let mut row_index = first_row.unwrap_or(u64::MAX);
     let mut next = results.partition_point(|r| r.row_index < row_index);
     let mut rows = 0u64;
@@ -468,7 +485,15 @@ fn format_chunk(
                     }
                     _ => None,
                 };
-                if let Err(e) = writer.write_row(&records.record, info) {
+                let record = if records.record.canonical_text().is_some() {
+                    &records.record
+                } else {
+                    if let Err(e) = records.reread_in_full(chunk, &mut full) {
+                        break Err(e);
+                    }
+                    &full
+                };
+                if let Err(e) = writer.write_row(record, info) {
                     break Err(FileError::other(e.to_string()));
                 }
                 rows += 1;

@@ -4,13 +4,13 @@
 //! most of the cost, uses every core.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
+use std::io::Read;
 use std::sync::mpsc::{Receiver, sync_channel};
 use std::sync::{Arc, Mutex};
 
 use cmr_record::FileError;
-use cmr_record::chunks::Chunk;
-use cmr_record::doj::{DojSource, go_os_message};
+use cmr_record::chunks::{Chunk, Splitter};
+use cmr_record::doj::go_os_message;
 
 /// Bytes per chunk: large enough to amortise hand-offs, small enough to keep memory flat.
 pub const CHUNK_BYTES: usize = 1 << 20;
@@ -26,14 +26,13 @@ pub fn worker_count() -> usize {
 /// Calls `work` on every chunk (on `workers` threads) and `consume` on the results in
 /// chunk order. Stops at the first error `consume` returns.
 pub fn for_each_chunk<R, T, W, C>(
-    source: DojSource<R>,
-    chunk_bytes: usize,
+    mut splitter: Splitter<R>,
     workers: usize,
     work: W,
     mut consume: C,
 ) -> Result<(), FileError>
 where
-    R: BufRead + Send,
+    R: Read + Send,
     T: Send,
     W: Fn(&Chunk) -> T + Sync,
     C: FnMut(&Chunk, T) -> Result<(), FileError>,
@@ -45,7 +44,6 @@ where
     let read_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
 
     std::thread::scope(|scope| {
-        let mut splitter = source.splitter(chunk_bytes);
         let read_error = &read_error;
         scope.spawn(move || {
             loop {

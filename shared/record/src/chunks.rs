@@ -14,6 +14,8 @@ pub struct Chunk {
     pub seq: u64,
     /// 1-based number of the chunk's first physical line (counted after any header).
     pub first_line: u64,
+    /// Physical lines in the chunk (the last one may lack its newline).
+    pub lines: u64,
     pub bytes: Vec<u8>,
 }
 
@@ -23,6 +25,9 @@ pub struct Chunk {
 pub struct Splitter<R> {
     input: R,
     target: usize,
+    /// (bytes, lines) of each chunk from an earlier pass over the same file: cut there
+    /// without scanning.
+    known: Option<std::vec::IntoIter<(usize, u64)>>,
     carry: Vec<u8>,
     next_line: u64,
     seq: u64,
@@ -34,11 +39,19 @@ impl<R: Read> Splitter<R> {
         Splitter {
             input,
             target: target.max(1),
+            known: None,
             carry: Vec::new(),
             next_line: 1,
             seq: 0,
             eof: false,
         }
+    }
+
+    /// Cuts at these (bytes, lines) chunk sizes (from [`Chunk::bytes`] and
+    /// [`Chunk::lines`] of an earlier pass) instead of looking for boundaries.
+    pub fn with_known_lengths(mut self, lengths: Vec<(usize, u64)>) -> Self {
+        self.known = Some(lengths.into_iter());
+        self
     }
 
     /// Reads until the buffer holds at least `want` bytes or the input ends.
@@ -57,6 +70,20 @@ impl<R: Read> Splitter<R> {
 
     /// The next chunk, or `None` at end of input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        if let Some(known) = &mut self.known {
+            let Some((len, lines)) = known.next() else {
+                return Ok(None);
+            };
+            self.fill(len)?;
+            if self.carry.len() < len {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the file got shorter between passes",
+                ));
+            }
+            let rest = self.carry.split_off(len);
+            return Ok(Some(self.emit(rest, lines)));
+        }
         let mut want = self.target;
         loop {
             self.fill(want)?;
@@ -84,6 +111,7 @@ impl<R: Read> Splitter<R> {
         let chunk = Chunk {
             seq: self.seq,
             first_line: self.next_line,
+            lines,
             bytes,
         };
         self.seq += 1;
@@ -92,47 +120,47 @@ impl<R: Read> Splitter<R> {
     }
 }
 
-/// Whether `line` holds an odd number of `"`. Written as XOR over fixed 32-byte lanes so
-/// the compiler emits vector compares: this runs over every byte of the file.
-fn odd_quotes(line: &[u8]) -> bool {
-    let mut lanes = [0u8; 32];
-    let mut blocks = line.chunks_exact(32);
-    for block in &mut blocks {
-        for (lane, &b) in lanes.iter_mut().zip(block) {
-            *lane ^= u8::from(b == b'"');
-        }
-    }
-    let tail = blocks
-        .remainder()
-        .iter()
-        .fold(0u8, |acc, &b| acc ^ u8::from(b == b'"'));
-    lanes.iter().fold(tail, |acc, &l| acc ^ l) & 1 == 1
-}
-
 fn newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    bytecount::count(bytes, b'\n') as u64
 }
 
 /// The end (exclusive) of the first line ending at or after `min` bytes after which the
 /// quote count is even, with the number of lines up to there. With `min` 0, the last
 /// such line end instead (the final chunk takes everything that is complete).
+///
+/// This looks at every byte of the file, so it leans on SIMD counting: count the quotes
+/// before the first newline past `min` in one go; only when that count is odd (a quoted
+/// field spans the newline, which is rare) step on line by line.
 fn record_boundary_from(bytes: &[u8], min: usize) -> Option<(usize, u64)> {
-    let mut even = true;
-    let mut best = None;
-    let mut lines = 0u64;
-    let mut start = 0;
+    if min == 0 {
+        return last_record_boundary(bytes);
+    }
+    let mut nl =
+        min.saturating_sub(1) + memchr::memchr(b'\n', bytes.get(min.saturating_sub(1)..)?)?;
+    let mut quotes = bytecount::count(&bytes[..nl], b'"');
+    loop {
+        if quotes.is_multiple_of(2) {
+            let lines = bytecount::count(&bytes[..=nl], b'\n') as u64;
+            return Some((nl + 1, lines));
+        }
+        let next = nl + 1 + memchr::memchr(b'\n', &bytes[nl + 1..])?;
+        quotes += bytecount::count(&bytes[nl..next], b'"');
+        nl = next;
+    }
+}
+
+/// The last line end after which the quote count is even (end of input).
+fn last_record_boundary(bytes: &[u8]) -> Option<(usize, u64)> {
+    let (mut quotes, mut lines, mut start, mut best) = (0usize, 0u64, 0usize, None);
     for nl in memchr::memchr_iter(b'\n', bytes) {
-        even ^= odd_quotes(&bytes[start..nl]);
+        quotes += bytecount::count(&bytes[start..nl], b'"');
         lines += 1;
         start = nl + 1;
-        if even {
+        if quotes.is_multiple_of(2) {
             best = Some((start, lines));
-            if min > 0 && start >= min {
-                break;
-            }
         }
     }
-    best.filter(|&(end, _)| min == 0 || end >= min)
+    best
 }
 
 #[cfg(test)]
@@ -169,6 +197,53 @@ mod tests {
     fn one_big_chunk_when_the_target_is_large() {
         assert_eq!(split("x\ny\n", 1 << 20), vec![(1, "x\ny\n".to_string())]);
         assert!(split("", 10).is_empty());
+    }
+
+    #[test]
+    fn boundaries_match_a_byte_by_byte_scan() {
+        // Long lines and quoted newlines across 64-byte blocks.
+        let mut text = String::new();
+        for i in 0..200 {
+            let pad = "x".repeat(i * 7 % 150);
+            if i % 5 == 0 {
+                text.push_str(&format!("\"{pad}\n{pad}\",\"q\"\"q\"\n"));
+            } else {
+                text.push_str(&format!("{pad},{i}\n"));
+            }
+        }
+        let bytes = text.as_bytes();
+        let slow = |min: usize| {
+            let (mut even, mut lines, mut best) = (true, 0u64, None);
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'"' {
+                    even = !even;
+                }
+                if b == b'\n' {
+                    lines += 1;
+                    if even {
+                        best = Some((i + 1, lines));
+                        if min > 0 && i + 1 >= min {
+                            break;
+                        }
+                    }
+                }
+            }
+            best.filter(|&(end, _)| min == 0 || end >= min)
+        };
+        for min in [
+            0,
+            1,
+            63,
+            64,
+            65,
+            100,
+            1000,
+            5000,
+            bytes.len(),
+            bytes.len() + 1,
+        ] {
+            assert_eq!(record_boundary_from(bytes, min), slow(min), "min {min}");
+        }
     }
 
     #[test]

@@ -175,6 +175,14 @@ impl<R: BufRead> DojSource<R> {
     pub fn splitter(self, target: usize) -> Splitter<Chain<Cursor<Vec<u8>>, R>> {
         Splitter::new(self.input, target)
     }
+
+    /// Chunks of exactly these lengths (an earlier pass's), without boundary scanning.
+    pub fn splitter_with_lengths(
+        self,
+        lengths: Vec<(usize, u64)>,
+    ) -> Splitter<Chain<Cursor<Vec<u8>>, R>> {
+        Splitter::new(self.input, 1).with_known_lengths(lengths)
+    }
 }
 
 fn fields_per_record(check: FieldCheck) -> FieldsPerRecord {
@@ -225,6 +233,16 @@ impl<'a> ChunkRecords<'a> {
             self.first_fields = Some((self.record.len(), self.record.line()));
         }
         Ok(more)
+    }
+
+    /// Reads the current record again with every field kept (after [`Self::keep_only`]
+    /// skipped some), into `full`.
+    pub fn reread_in_full(&self, chunk: &Chunk, full: &mut Record) -> Result<(), FileError> {
+        let (start, end) = self.record.span();
+        let mut again = Reader::new(&chunk.bytes[start..end], FieldsPerRecord::SameAsFirst)
+            .starting_at_line(self.record.line());
+        again.read(full).map_err(FileError::from_read)?;
+        Ok(())
     }
 
     /// Field count and line of the chunk's first record.

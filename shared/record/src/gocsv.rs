@@ -78,6 +78,11 @@ pub struct Record {
     /// through instead of re-encoding 95 fields.
     canonical: Vec<u8>,
     is_canonical: bool,
+    /// End of each field's encoded text within `canonical`.
+    raw_ends: Vec<usize>,
+    /// Byte range of the whole record in the reader's input (blank lines before it
+    /// excluded), so a caller can read it again.
+    span: (usize, usize),
 }
 
 impl Record {
@@ -116,16 +121,37 @@ impl Record {
     fn clear(&mut self) {
         self.buf.clear();
         self.ends.clear();
+        self.raw_ends.clear();
         self.is_canonical = false;
     }
 
-    /// Closes the current field; `quoted` says how it was written in the input.
-    fn push_field(&mut self, start: usize, quoted: bool, canonical: &mut bool) {
-        let field = &self.buf[start..];
+    /// Closes the current field. `raw` is its text as written between the delimiters
+    /// (inside the quotes when `quoted`) and `raw_end` where it ends in the line; when
+    /// tracking canonical text, the field is canonical iff Go would quote it exactly when
+    /// the input did. (For a quoted field the raw text decides this as well as the
+    /// unescaped one: an escaped `""` means a quote, which Go quotes.)
+    #[inline]
+    fn push_field(&mut self, quoted: bool, canonical: &mut bool, raw: &[u8], raw_end: usize) {
         if *canonical {
-            *canonical = quoted == needs_quotes(field);
+            *canonical = quoted == needs_quotes(raw);
+            self.raw_ends.push(raw_end);
         }
         self.ends.push(self.buf.len());
+    }
+
+    /// Byte range of the record in the reader's input.
+    pub fn span(&self) -> (usize, usize) {
+        self.span
+    }
+
+    /// Field `i` exactly as written in the input, for a record with canonical text.
+    pub fn encoded_field(&self, i: usize) -> Option<&[u8]> {
+        if !self.is_canonical {
+            return None;
+        }
+        let end = *self.raw_ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.raw_ends[i - 1] + 1 };
+        self.canonical.get(start..end)
     }
 
     /// Builds a record from string fields (tests and re-encoding of stored rows).
@@ -163,6 +189,9 @@ pub struct Reader<R> {
     eof: bool,
     /// Whether to work out [`Record::canonical_text`] (costs a check per field).
     track_canonical: bool,
+    /// Bytes consumed from the input, and the raw length of the last line read.
+    consumed: usize,
+    last_line_len: usize,
     /// Bit i set: keep field i's text. Fields not kept are still checked but read as
     /// empty, which saves copying text nobody looks at.
     keep_mask: u128,
@@ -178,6 +207,8 @@ impl<R: BufRead> Reader<R> {
             first_count: None,
             eof: false,
             track_canonical: false,
+            consumed: 0,
+            last_line_len: 0,
             keep_mask: u128::MAX,
         }
     }
@@ -219,6 +250,8 @@ impl<R: BufRead> Reader<R> {
             return Ok(false);
         }
         self.lines_read += 1;
+        self.consumed += n;
+        self.last_line_len = n;
         let len = self.line.len();
         if self.line[len - 1] == b'\n' {
             if len >= 2 && self.line[len - 2] == b'\r' {
@@ -249,6 +282,7 @@ impl<R: BufRead> Reader<R> {
         }
         let start_line = self.lines_read;
         rec.line = start_line;
+        let record_start = self.consumed - self.last_line_len;
         let mut pos = 0usize;
         let mut canonical = self.track_canonical;
         'field: loop {
@@ -261,28 +295,26 @@ impl<R: BufRead> Reader<R> {
                         return Err(self.error(CsvErrorKind::BareQuote, start_line, pos + i, rec));
                     }
                     Some(i) => {
-                        let start = rec.buf.len();
                         if self.keeps(rec.ends.len()) {
                             rec.buf.extend_from_slice(&rest[..i]);
                         }
-                        rec.push_field(start, false, &mut canonical);
+                        rec.push_field(false, &mut canonical, &rest[..i], pos + i);
                         pos += i + 1;
                         continue 'field;
                     }
                     None => {
                         let body = rest.strip_suffix(b"\n").unwrap_or(rest);
-                        let start = rec.buf.len();
                         if self.keeps(rec.ends.len()) {
                             rec.buf.extend_from_slice(body);
                         }
-                        rec.push_field(start, false, &mut canonical);
+                        rec.push_field(false, &mut canonical, body, pos + body.len());
                         break 'field;
                     }
                 }
             }
             // Quoted field.
             pos += 1;
-            let start = rec.buf.len();
+            let inner_start = pos;
             loop {
                 let line = &self.line[..];
                 match find_quote(&line[pos..]) {
@@ -299,13 +331,25 @@ impl<R: BufRead> Reader<R> {
                                 pos += 1;
                             }
                             Some(b',') => {
-                                rec.push_field(start, true, &mut canonical);
+                                // `canonical` is false once a field spans lines, so the
+                                // inner range is only read when it lies on this line.
+                                let inner = if canonical {
+                                    &line[inner_start..pos - 1]
+                                } else {
+                                    &[][..]
+                                };
+                                rec.push_field(true, &mut canonical, inner, pos);
                                 pos += 1;
                                 continue 'field;
                             }
                             // Lines are split at '\n', so a '\n' here is the end of the line.
                             None | Some(b'\n') => {
-                                rec.push_field(start, true, &mut canonical);
+                                let inner = if canonical {
+                                    &line[inner_start..pos - 1]
+                                } else {
+                                    &[][..]
+                                };
+                                rec.push_field(true, &mut canonical, inner, pos);
                                 break 'field;
                             }
                             _ => {
@@ -336,10 +380,14 @@ impl<R: BufRead> Reader<R> {
                 }
             }
         }
+        rec.span = (record_start, self.consumed);
         if canonical {
-            let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
-            rec.canonical.clear();
-            rec.canonical.extend_from_slice(text);
+            // Hand the line buffer to the record instead of copying it; the record's old
+            // buffer becomes the next line buffer.
+            if self.line.last() == Some(&b'\n') {
+                self.line.pop();
+            }
+            std::mem::swap(&mut rec.canonical, &mut self.line);
             rec.is_canonical = true;
         }
         let expected = match self.fields {
@@ -400,6 +448,7 @@ fn find_comma_or_quote(hay: &[u8]) -> Option<usize> {
 
 /// Whether Go's csv writer quotes this field: it contains a comma, quote, CR or LF, is
 /// exactly `\.`, or begins with a Unicode space (so `"  -  "` stays quoted).
+#[inline]
 pub fn needs_quotes(field: &[u8]) -> bool {
     if field.is_empty() {
         return false;
@@ -413,6 +462,7 @@ pub fn needs_quotes(field: &[u8]) -> bool {
         || memchr(b'\r', field).is_some()
 }
 
+#[inline]
 fn starts_with_unicode_space(field: &[u8]) -> bool {
     match field[0] {
         b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' => true,
@@ -593,6 +643,9 @@ mod tests {
         let mut rec = Record::default();
         r.read(&mut rec).unwrap();
         assert_eq!(rec.canonical_text(), Some(&b"a,\"  -  \",,\"x,y\""[..]));
+        assert_eq!(rec.encoded_field(1), Some(&b"\"  -  \""[..]));
+        assert_eq!(rec.encoded_field(2), Some(&b""[..]));
+        assert_eq!(rec.encoded_field(3), Some(&b"\"x,y\""[..]));
         // Needless quotes and an empty quoted field are not how Go writes them.
         r.read(&mut rec).unwrap();
         assert_eq!(rec.canonical_text(), None);

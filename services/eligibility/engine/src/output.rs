@@ -196,6 +196,10 @@ pub fn cell<'a>(column: Column, info: Option<&'a InfoBlock>, possible: &'a [u8])
     }
 }
 
+/// The only columns [`GogenCsvWriter::write_row`] reads unescaped from a record that has
+/// canonical text; every other field is copied as written. A reader may skip the rest.
+pub const DECODED_COLUMNS: [usize; 2] = [col::OFFENSE_DESCR, col::COMMENT_TEXT];
+
 /// The 95 input fields, copied through when the input already has Go's quoting.
 fn write_doj_fields<W: Write>(w: &mut Writer<W>, record: &Record) {
     match record.canonical_text() {
@@ -245,22 +249,26 @@ impl<W: Write> GogenCsvWriter<W> {
             record.field(col::OFFENSE_DESCR),
             record.field(col::COMMENT_TEXT),
         );
-        let cells: Vec<Cow<'_, [u8]>> = self
-            .columns
-            .iter()
-            .map(|&c| cell(c, info, possible))
-            .collect();
+        // At most 18 cells; a fixed array spares an allocation per row.
+        let mut cells: [Cow<'_, [u8]>; 18] = Default::default();
+        for (slot, &c) in cells.iter_mut().zip(self.columns) {
+            *slot = cell(c, info, possible);
+        }
+        let cells = &cells[..self.columns.len()];
         write_doj_fields(&mut self.all, record);
         for &i in &CONDENSED {
-            self.condensed.field(record.field(i));
+            match record.encoded_field(i) {
+                Some(encoded) => self.condensed.encoded_fields(encoded),
+                None => self.condensed.field(record.field(i)),
+            }
         }
-        for c in &cells {
+        for c in cells {
             self.all.field(c);
             self.condensed.field(c);
         }
         if info.is_some() {
             write_doj_fields(&mut self.evaluated, record);
-            for c in &cells {
+            for c in cells {
                 self.evaluated.field(c);
             }
             self.evaluated.end_record()?;
