@@ -8,6 +8,7 @@ use std::time::Instant as Clock;
 
 use clap::Args;
 use cmr_engine::output::{DECODED_COLUMNS, GogenCsvWriter, columns_for};
+use cmr_engine::pilot_report::{self, ReportStyle};
 use cmr_engine::summary::go_json_string;
 use cmr_engine::{
     EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules,
@@ -252,6 +253,12 @@ fn output_paths(run: &Run, index: Option<usize>) -> [PathBuf; 3] {
     ]
 }
 
+/// The pilots' text report of one input: `summary[_i][_S].txt`.
+fn report_path(run: &Run, index: Option<usize>) -> PathBuf {
+    let i = index.map(|i| format!("_{i}")).unwrap_or_default();
+    run.outputs.join(format!("summary{i}{}.txt", run.suffix))
+}
+
 /// Groups one file (pass 1), evaluates it, and writes its three CSVs (pass 2). Both
 /// passes parse on every core (see [`crate::pipeline`]).
 fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary, FileError> {
@@ -309,8 +316,13 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
         rows: chunk_rows,
         lengths: chunk_lengths,
     };
-    write_outputs(run, path, index, check, &rows, layout, &progress)?;
+    let mut staged = write_outputs(run, path, index, check, &rows, layout, &progress)?;
     summary.processing_seconds = started.elapsed().as_secs_f64();
+    if let Some(style) = ReportStyle::for_policy(&run.policy) {
+        let report = pilot_report::render(&summary, &style);
+        staged.add(report_path(run, index), report.as_bytes())?;
+    }
+    staged.commit()?;
     if run.report_resources {
         eprintln!(
             "phases: group {read_secs:.2} s, evaluate {eval_secs:.2} s, write {:.2} s ({} threads)",
@@ -366,6 +378,44 @@ struct ChunkOutput {
     outcome: Result<(), FileError>,
 }
 
+fn write_error(p: &Path, e: std::io::Error) -> FileError {
+    FileError::other(format!("write {}: {}", p.display(), go_os_message(&e)))
+}
+
+/// `<name>.partial`: where an output is written before it is complete.
+fn partial_path(p: &Path) -> PathBuf {
+    let mut name = p.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// Outputs written under temporary names and renamed together at the end, so a failed
+/// run never leaves a file that looks complete.
+#[derive(Default)]
+struct Staged {
+    temps: Vec<PathBuf>,
+    finals: Vec<PathBuf>,
+}
+
+impl Staged {
+    /// Writes a whole output under its temporary name.
+    fn add(&mut self, final_path: PathBuf, bytes: &[u8]) -> Result<(), FileError> {
+        let temp = partial_path(&final_path);
+        fs::write(&temp, bytes).map_err(|e| write_error(&temp, e))?;
+        self.temps.push(temp);
+        self.finals.push(final_path);
+        Ok(())
+    }
+
+    fn commit(self) -> Result<(), FileError> {
+        for (t, f) in self.temps.iter().zip(&self.finals) {
+            fs::rename(t, f).map_err(|e| write_error(f, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the three CSVs of one input under their temporary names (see [`Staged`]).
 fn write_outputs(
     run: &Run,
     path: &str,
@@ -374,32 +424,24 @@ fn write_outputs(
     results: &[cmr_engine::RowResult],
     layout: Layout,
     progress: &Progress,
-) -> Result<(), FileError> {
+) -> Result<Staged, FileError> {
     let chunk_rows = &layout.rows;
     let finals = output_paths(run, index);
-    // Written under temporary names and renamed at the end, so a failed run never
-    // leaves half a file that looks complete.
-    let temps: Vec<PathBuf> = finals
-        .iter()
-        .map(|p| p.with_extension("csv.partial"))
-        .collect();
-    let io_err = |p: &Path, e: std::io::Error| {
-        FileError::other(format!("write {}: {}", p.display(), go_os_message(&e)))
-    };
+    let temps: Vec<PathBuf> = finals.iter().map(|p| partial_path(p)).collect();
     let mut files = Vec::with_capacity(3);
     for p in &temps {
-        files.push(File::create(p).map_err(|e| io_err(p, e))?);
+        files.push(File::create(p).map_err(|e| write_error(p, e))?);
     }
     let columns = columns_for(&run.policy);
     let mut headers = GogenCsvWriter::new(columns, Vec::new(), Vec::new(), Vec::new())
         .and_then(GogenCsvWriter::finish)
-        .map_err(|e| io_err(&temps[0], e))?;
+        .map_err(|e| write_error(&temps[0], e))?;
     for ((file, head), p) in files
         .iter_mut()
         .zip([&mut headers.0, &mut headers.1, &mut headers.2])
         .zip(&temps)
     {
-        file.write_all(head).map_err(|e| io_err(p, e))?;
+        file.write_all(head).map_err(|e| write_error(p, e))?;
     }
 
     // Where each chunk's rows start, from pass 1 (pass 2 cuts the file identically).
@@ -434,7 +476,7 @@ fn write_outputs(
                 .zip([&out.all, &out.condensed, &out.evaluated])
                 .zip(&temps)
             {
-                file.write_all(data).map_err(|e| io_err(p, e))?;
+                file.write_all(data).map_err(|e| write_error(p, e))?;
             }
             written += out.rows;
             progress.written(written);
@@ -442,13 +484,13 @@ fn write_outputs(
         },
     )?;
     for (file, p) in files.iter_mut().zip(&temps) {
-        file.flush().map_err(|e| io_err(p, e))?;
+        file.flush().map_err(|e| write_error(p, e))?;
     }
     drop(files);
-    for (t, f) in temps.iter().zip(&finals) {
-        fs::rename(t, f).map_err(|e| io_err(f, e))?;
-    }
-    Ok(())
+    Ok(Staged {
+        temps,
+        finals: finals.into(),
+    })
 }
 
 /// Parses one chunk and formats its rows for the three files.

@@ -288,6 +288,62 @@ fn pilot_policies_match_expected_cells_and_golden_bytes() {
     }
 }
 
+/// The pilots' text reports (spec §5.3 end) against gogen's: every line equal except the
+/// two that measured time. gogen's county progress bar (the line with `avg time:`) has no
+/// counterpart in ours, and LA's timing line is compared up to its number.
+#[test]
+fn pilot_text_reports_match_golden_except_timing_lines() {
+    const TIMING: &str = "Based on your office";
+    const TIMING_TEXT_END: &str = "processed the data in";
+    let c = compat();
+    for (fixture, county, policy, golden, idx) in PILOTS {
+        let run = cmr_evaluate(
+            &[c.join(fixture).join("input.csv")],
+            county,
+            &["--policy", policy],
+            &["--last-7-years-from", "2026-11-24"],
+        );
+        assert_eq!(run.code, 0, "{policy}: {}", run.stderr);
+        // The LA pilot wrote `gogen_pilots_<i>.out`; the county pilots printed to stdout.
+        let golden_file = if idx.is_empty() {
+            "stdout_summary.txt".to_string()
+        } else {
+            format!("gogen_pilots{idx}.out")
+        };
+        let expected_path = c.join("golden").join(golden).join(golden_file);
+        let expected = fs::read_to_string(&expected_path).unwrap();
+        let got_path = run.out.path().join("summary.txt");
+        let got = fs::read_to_string(&got_path)
+            .unwrap_or_else(|e| panic!("{policy}: {}: {e}", got_path.display()));
+        let expected_lines: Vec<&str> = expected
+            .lines()
+            .filter(|l| !l.contains("avg time:"))
+            .collect();
+        let got_lines: Vec<&str> = got.lines().collect();
+        assert_eq!(
+            got_lines.len(),
+            expected_lines.len(),
+            "{policy}: line count of {}:\n{got}",
+            got_path.display()
+        );
+        assert_eq!(got.ends_with('\n'), expected.ends_with('\n'), "{policy}");
+        for (n, (g, e)) in got_lines.iter().zip(&expected_lines).enumerate() {
+            if e.starts_with(TIMING) {
+                let end = e.find(TIMING_TEXT_END).unwrap() + TIMING_TEXT_END.len();
+                assert_eq!(g.get(..end), Some(&e[..end]), "{policy}: line {}", n + 1);
+                let seconds = g[end..].trim().strip_suffix(" seconds");
+                assert!(
+                    seconds.is_some_and(|s| s.parse::<f64>().is_ok()),
+                    "{policy}: line {}: {g:?}",
+                    n + 1
+                );
+            } else {
+                assert_eq!(g, e, "{policy}: line {} of {}", n + 1, got_path.display());
+            }
+        }
+    }
+}
+
 #[test]
 fn los_angeles_summary_matches_golden_json() {
     let c = compat();

@@ -75,7 +75,8 @@ pub fn evaluate(
         county: grouped.counties.lookup(county.as_bytes()),
         compute_at: dates.compute_at,
     };
-    let mut summary = Summary::new(SummaryShape::for_policy(policy), county, dates, line_count);
+    let mut summary = Summary::new(SummaryShape::for_policy(policy), county, dates, line_count)
+        .counting_related_outcomes(policy.flow.evaluates_related());
     let mut rows = Vec::new();
     for (subject_index, subject) in grouped.subjects.iter().enumerate() {
         let decided = evaluate_subject(&ctx, policy, subject);
@@ -149,6 +150,11 @@ pub fn evaluate_subject(
         .collect()
 }
 
+/// Convictions dated strictly after this are "in the last 7 years" (spec §5.3).
+pub fn last_7_years_start(last_7_years_from: Instant) -> Instant {
+    last_7_years_from.add_date(-7, 0, 0)
+}
+
 /// The three "no longer have…" counts for one subject under a set of outcomes
 /// (spec §5.3): `outcome_of(i)` is the outcome of conviction i, if it was evaluated.
 pub fn relief_of(
@@ -172,7 +178,7 @@ pub fn relief_of(
     if !convictions.is_empty() && (0..convictions.len()).all(dismissed) {
         r.no_conviction = 1;
     }
-    let window = last_7_years_from.add_date(-7, 0, 0);
+    let window = last_7_years_start(last_7_years_from);
     let recent: Vec<usize> = (0..convictions.len())
         .filter(|&i| convictions[i].date > window)
         .collect();

@@ -3,8 +3,9 @@
 //! It takes subjects grouped by `cmr-record` and a [`Policy`] (data: a name, a version, a
 //! flow and its parameters) and decides every conviction the flow selects, with the rule
 //! that fired. The flows reproduce gogen 0.2.13 and the gogen_pilots county programs
-//! exactly (`../shared/spec/gogen-compat.md` §4); [`output`] writes gogen's CSV files and
-//! [`summary`] its JSON. No I/O framework, gRPC or database types here.
+//! exactly (`../shared/spec/gogen-compat.md` §4); [`output`] writes gogen's CSV files,
+//! [`summary`] its JSON and [`pilot_report`] the pilots' text reports. No I/O framework,
+//! gRPC or database types here.
 
 pub mod determination;
 pub mod evaluate;
@@ -12,6 +13,7 @@ pub mod facts;
 pub mod flows;
 pub mod options;
 pub mod output;
+pub mod pilot_report;
 pub mod policy;
 pub mod summary;
 

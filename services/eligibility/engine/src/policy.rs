@@ -17,6 +17,13 @@ pub enum FlowSpec {
     CountyPilot(CountyPilot),
 }
 
+impl FlowSpec {
+    /// Whether the flow evaluates "related" charges besides Prop 64 ones.
+    pub fn evaluates_related(&self) -> bool {
+        matches!(self, FlowSpec::CountyPilot(CountyPilot::WithRelated))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
     pub name: String,

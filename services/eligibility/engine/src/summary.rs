@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use cmr_record::{Instant, Subject};
 
 use crate::determination::Outcome;
-use crate::evaluate::{InfoBlock, RunDates, relief_of};
+use crate::evaluate::{InfoBlock, RunDates, last_7_years_start, relief_of};
 use crate::flows::Ctx;
 use crate::policy::{FlowSpec, Policy};
 
@@ -80,6 +80,8 @@ pub struct Summary {
     pub processing_seconds: f64,
     pub current: Relief,
     pub dismiss_all: Relief,
+    /// Relief if every Prop 64 *or related* conviction in the county were dismissed.
+    pub dismiss_all_and_related: Relief,
     pub prop64_in_county_by_section: BTreeMap<String, u64>,
     pub subjects_with_prop64_in_county: u64,
     pub prop64_felonies_in_county: u64,
@@ -88,12 +90,30 @@ pub struct Summary {
     pub dismissal_by_section: BTreeMap<String, u64>,
     pub reduction_by_section: BTreeMap<String, u64>,
     pub dismissal_by_additional_relief: BTreeMap<String, u64>,
-    /// Evaluated convictions by (determination, reason): not in gogen's JSON, used by
-    /// reports and progress output.
+    /// Evaluated Prop 64 convictions by (determination, reason). Not in gogen's JSON; the
+    /// pilot reports list it (related charges are left out, as the pilots left them out).
     pub by_outcome_and_reason: BTreeMap<(Outcome, String), u64>,
     /// Subjects and convictions seen (all counties).
     pub subjects: u64,
     pub convictions: u64,
+    // The rest feeds the pilots' text reports ([`crate::pilot_report`]).
+    pub convictions_in_county: u64,
+    /// Prop 64 convictions in every county, by leftmost section.
+    pub prop64_by_section: BTreeMap<String, u64>,
+    /// Evaluated Prop 64 convictions by (determination, section).
+    pub prop64_by_outcome_and_section: BTreeMap<(Outcome, String), u64>,
+    /// Related convictions by the matched related-charge text, in **every** county: the
+    /// pilots' report heads this "In This County" but counted all counties.
+    pub related_by_section: BTreeMap<String, u64>,
+    /// Evaluated related convictions by (determination, matched text); only filled when the
+    /// flow evaluates related charges (see [`Summary::counting_related_outcomes`]).
+    pub related_by_outcome_and_section: BTreeMap<(Outcome, String), u64>,
+    count_related_outcomes: bool,
+    /// Subjects with at least one felony / any / a recent conviction (all counties;
+    /// "recent" is the window of [`RunDates::last_7_years_from`]).
+    pub subjects_with_felony: u64,
+    pub subjects_with_conviction: u64,
+    pub subjects_with_conviction_last_7_years: u64,
 }
 
 impl Summary {
@@ -114,6 +134,7 @@ impl Summary {
             processing_seconds: 0.0,
             current: Relief::default(),
             dismiss_all: Relief::default(),
+            dismiss_all_and_related: Relief::default(),
             prop64_in_county_by_section: BTreeMap::new(),
             subjects_with_prop64_in_county: 0,
             prop64_felonies_in_county: 0,
@@ -125,7 +146,24 @@ impl Summary {
             by_outcome_and_reason: BTreeMap::new(),
             subjects: 0,
             convictions: 0,
+            convictions_in_county: 0,
+            prop64_by_section: BTreeMap::new(),
+            prop64_by_outcome_and_section: BTreeMap::new(),
+            related_by_section: BTreeMap::new(),
+            related_by_outcome_and_section: BTreeMap::new(),
+            count_related_outcomes: false,
+            subjects_with_felony: 0,
+            subjects_with_conviction: 0,
+            subjects_with_conviction_last_7_years: 0,
         }
+    }
+
+    /// Counts evaluated related convictions by determination: only for flows that
+    /// evaluate related charges (a Prop 64 flow can decide a conviction that also
+    /// matches a related charge; the pilots did not list those as related).
+    pub fn counting_related_outcomes(mut self, on: bool) -> Self {
+        self.count_related_outcomes = on;
+        self
     }
 
     /// Adds one subject and the info blocks of its evaluated convictions.
@@ -135,36 +173,59 @@ impl Summary {
         subject: &Subject,
         decided: &[(usize, InfoBlock)],
     ) {
+        let from = self.dates.last_7_years_from;
         self.subjects += 1;
         self.convictions += subject.convictions.len() as u64;
         let mut outcomes = vec![None; subject.convictions.len()];
         for (i, info) in decided {
             outcomes[*i] = Some(info.determination.outcome);
         }
-        self.current
-            .add(relief_of(subject, self.dates.last_7_years_from, |i| {
-                outcomes[i]
-            }));
+        self.current.add(relief_of(subject, from, |i| outcomes[i]));
         let in_county_prop64 = |i: usize| {
             let c = &subject.convictions[i];
             ctx.in_county(c) && ctx.is_prop64(c)
         };
-        self.dismiss_all
-            .add(relief_of(subject, self.dates.last_7_years_from, |i| {
-                in_county_prop64(i).then_some(Outcome::Dismissal)
+        let in_county_prop64_or_related = |i: usize| {
+            let c = &subject.convictions[i];
+            ctx.in_county(c) && (ctx.is_prop64(c) || ctx.is_related(c))
+        };
+        self.dismiss_all.add(relief_of(subject, from, |i| {
+            in_county_prop64(i).then_some(Outcome::Dismissal)
+        }));
+        self.dismiss_all_and_related
+            .add(relief_of(subject, from, |i| {
+                in_county_prop64_or_related(i).then_some(Outcome::Dismissal)
             }));
 
+        let recent_after = last_7_years_start(from);
+        let convictions = &subject.convictions;
+        self.subjects_with_conviction += u64::from(!convictions.is_empty());
+        self.subjects_with_felony += u64::from(convictions.iter().any(|c| c.felony));
+        self.subjects_with_conviction_last_7_years +=
+            u64::from(convictions.iter().any(|c| c.date > recent_after));
+
         let mut any_prop64 = false;
-        for (i, c) in subject.convictions.iter().enumerate() {
+        for (i, c) in convictions.iter().enumerate() {
+            let info = ctx.sections.get(c.section);
+            self.convictions_in_county += u64::from(ctx.in_county(c));
+            if let Some(section) = info.prop64 {
+                bump(&mut self.prop64_by_section, section.as_str().to_string());
+            }
+            if let Some(text) = &info.related {
+                bump(
+                    &mut self.related_by_section,
+                    String::from_utf8_lossy(text).into_owned(),
+                );
+            }
             if !in_county_prop64(i) {
                 continue;
             }
             any_prop64 = true;
-            let section = ctx.sections.get(c.section).prop64.expect("Prop 64");
-            *self
-                .prop64_in_county_by_section
-                .entry(section.as_str().to_string())
-                .or_default() += 1;
+            let section = info.prop64.expect("Prop 64");
+            bump(
+                &mut self.prop64_in_county_by_section,
+                section.as_str().to_string(),
+            );
             if c.felony {
                 self.prop64_felonies_in_county += 1;
             } else {
@@ -183,12 +244,29 @@ impl Summary {
             .any(|(_, b)| b.determination.outcome.is_relief());
         self.subjects_with_some_relief += u64::from(some_relief);
 
-        for (_, info) in decided {
+        for (i, info) in decided {
             let d = &info.determination;
-            *self
-                .by_outcome_and_reason
-                .entry((d.outcome, d.reason.clone()))
-                .or_default() += 1;
+            let section = ctx.sections.get(convictions[*i].section);
+            if let Some(p) = section.prop64 {
+                bump(
+                    &mut self.prop64_by_outcome_and_section,
+                    (d.outcome, p.as_str().to_string()),
+                );
+                bump(
+                    &mut self.by_outcome_and_reason,
+                    (d.outcome, d.reason.clone()),
+                );
+            }
+            if let Some(text) = section
+                .related
+                .as_ref()
+                .filter(|_| self.count_related_outcomes)
+            {
+                bump(
+                    &mut self.related_by_outcome_and_section,
+                    (d.outcome, String::from_utf8_lossy(text).into_owned()),
+                );
+            }
             self.count_reason(d.outcome, &d.reason);
         }
     }
@@ -234,11 +312,13 @@ impl Summary {
             self.earliest_conviction = next.earliest_conviction;
         }
         self.seen_prop64_in_county |= next.seen_prop64_in_county;
+        self.count_related_outcomes |= next.count_related_outcomes;
         self.county = next.county.clone();
-        self.line_count += next.line_count;
         self.processing_seconds = next.processing_seconds;
         self.current.add(next.current);
         self.dismiss_all.add(next.dismiss_all);
+        self.dismiss_all_and_related
+            .add(next.dismiss_all_and_related);
         for (map, other) in [
             (
                 &mut self.prop64_in_county_by_section,
@@ -250,20 +330,57 @@ impl Summary {
                 &mut self.dismissal_by_additional_relief,
                 &next.dismissal_by_additional_relief,
             ),
+            (&mut self.prop64_by_section, &next.prop64_by_section),
+            (&mut self.related_by_section, &next.related_by_section),
         ] {
-            for (k, v) in other {
-                *map.entry(k.clone()).or_default() += v;
-            }
+            add_map(map, other);
         }
-        for (k, v) in &next.by_outcome_and_reason {
-            *self.by_outcome_and_reason.entry(k.clone()).or_default() += v;
+        for (map, other) in [
+            (&mut self.by_outcome_and_reason, &next.by_outcome_and_reason),
+            (
+                &mut self.prop64_by_outcome_and_section,
+                &next.prop64_by_outcome_and_section,
+            ),
+            (
+                &mut self.related_by_outcome_and_section,
+                &next.related_by_outcome_and_section,
+            ),
+        ] {
+            add_map(map, other);
         }
-        self.subjects_with_prop64_in_county += next.subjects_with_prop64_in_county;
-        self.prop64_felonies_in_county += next.prop64_felonies_in_county;
-        self.prop64_non_felonies_in_county += next.prop64_non_felonies_in_county;
-        self.subjects_with_some_relief += next.subjects_with_some_relief;
-        self.subjects += next.subjects;
-        self.convictions += next.convictions;
+        for (n, other) in [
+            (&mut self.line_count, next.line_count),
+            (
+                &mut self.subjects_with_prop64_in_county,
+                next.subjects_with_prop64_in_county,
+            ),
+            (
+                &mut self.prop64_felonies_in_county,
+                next.prop64_felonies_in_county,
+            ),
+            (
+                &mut self.prop64_non_felonies_in_county,
+                next.prop64_non_felonies_in_county,
+            ),
+            (
+                &mut self.subjects_with_some_relief,
+                next.subjects_with_some_relief,
+            ),
+            (&mut self.subjects, next.subjects),
+            (&mut self.convictions, next.convictions),
+            (&mut self.convictions_in_county, next.convictions_in_county),
+            (&mut self.subjects_with_felony, next.subjects_with_felony),
+            (
+                &mut self.subjects_with_conviction,
+                next.subjects_with_conviction,
+            ),
+            (
+                &mut self.subjects_with_conviction_last_7_years,
+                next.subjects_with_conviction_last_7_years,
+            ),
+        ] {
+            *n += other;
+        }
     }
 
     /// Compact JSON with gogen's field order and Go's escaping.
@@ -322,6 +439,16 @@ impl Summary {
             json_map(&self.dismissal_by_additional_relief)
         );
         s
+    }
+}
+
+fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K) {
+    *map.entry(key).or_default() += 1;
+}
+
+fn add_map<K: Ord + Clone>(into: &mut BTreeMap<K, u64>, from: &BTreeMap<K, u64>) {
+    for (k, v) in from {
+        *into.entry(k.clone()).or_default() += v;
     }
 }
 
