@@ -89,6 +89,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     let mut peak_kib = 0i64;
     for _ in 0..args.repeat {
         let _ = std::fs::remove_dir_all(&out);
+        // Flush the previous run's gigabyte of output first, so that its write-back does
+        // not land in this run's time.
+        let _ = Command::new("sync").status();
         let started = Clock::now();
         let output = Command::new(&me)
             .args([

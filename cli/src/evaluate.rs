@@ -265,8 +265,7 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
     let started = Clock::now();
     let (check, fallback) = reading_rules(&run.policy);
     let progress = Progress::new(path);
-    // Grouping keeps the calling thread busy in pass 1, so leave it a core.
-    let workers = run.threads.saturating_sub(1).max(1);
+    let workers = run.threads;
 
     // Pass 1: parse chunks in parallel, group rows in file order.
     let mut builder = SubjectBuilder::new(fallback);
