@@ -51,30 +51,7 @@ fn sacramento(ctx: &Ctx<'_>, view: &SubjectView<'_>, c: &Conviction) -> Determin
     if ctx.sections.get(c.section).text.starts_with(b"11357(b)") {
         return d(Dismissal, "HS 11357(b)", "11357-b");
     }
-    if view.facts.conviction_count > 1 {
-        return if years_since_most_recent(ctx, view) > 10.0 {
-            d(
-                Dismissal,
-                "No convictions in past 10 years",
-                "conviction-free-10y",
-            )
-        } else {
-            d(
-                Reduction,
-                "Has convictions in past 10 years",
-                "recent-convictions-10y",
-            )
-        };
-    }
-    if c.sentence_end < ctx.compute_at {
-        d(Dismissal, "Sentence Completed", "sentence-completed")
-    } else {
-        d(
-            Reduction,
-            "Sentence not Completed",
-            "sentence-not-completed",
-        )
-    }
+    recent_convictions_or_sentence(ctx, view, c, 10, Reduction)
 }
 
 fn with_related(ctx: &Ctx<'_>, view: &SubjectView<'_>, c: &Conviction) -> Determination {
@@ -104,28 +81,41 @@ fn with_related(ctx: &Ctx<'_>, view: &SubjectView<'_>, c: &Conviction) -> Determ
     if info.text.starts_with(b"11357") {
         return d(Dismissal, "11357 HS", "11357");
     }
+    recent_convictions_or_sentence(ctx, view, c, 5, MaybeEligible)
+}
+
+/// The tail both pilots share: with other convictions, dismissal after `years`
+/// conviction-free years; with this one only, dismissal once the sentence is served.
+/// Otherwise `fallback` (reduction in Sacramento, review in San Joaquin/Contra Costa).
+fn recent_convictions_or_sentence(
+    ctx: &Ctx<'_>,
+    view: &SubjectView<'_>,
+    c: &Conviction,
+    years: u32,
+    fallback: Outcome,
+) -> Determination {
     if view.facts.conviction_count > 1 {
-        return if years_since_most_recent(ctx, view) > 5.0 {
+        return if years_since_most_recent(ctx, view) > f64::from(years) {
             d(
-                Dismissal,
-                "No convictions in past 5 years",
-                "conviction-free-5y",
+                Outcome::Dismissal,
+                format!("No convictions in past {years} years"),
+                "conviction-free-years",
             )
         } else {
             d(
-                MaybeEligible,
-                "Has convictions in past 5 years",
-                "recent-convictions-5y",
+                fallback,
+                format!("Has convictions in past {years} years"),
+                "recent-convictions",
             )
         };
     }
     if c.sentence_end < ctx.compute_at {
-        d(Dismissal, "Sentence Completed", "sentence-completed")
-    } else {
         d(
-            MaybeEligible,
-            "Sentence not Completed",
-            "sentence-not-completed",
+            Outcome::Dismissal,
+            "Sentence Completed",
+            "sentence-completed",
         )
+    } else {
+        d(fallback, "Sentence not Completed", "sentence-not-completed")
     }
 }
