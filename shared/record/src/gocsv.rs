@@ -369,8 +369,11 @@ impl<R: BufRead> Reader<R> {
                         if self.keeps(rec.ends.len()) {
                             rec.buf.extend_from_slice(&line[pos..]);
                         }
+                        // At the end of the input Go reports the column just past the
+                        // last line read (its `pos.col`), not column 1.
+                        let last_len = self.line.len();
                         if !self.read_line()? {
-                            return Err(self.error(CsvErrorKind::Quote, start_line, 0, rec));
+                            return Err(self.error(CsvErrorKind::Quote, start_line, last_len, rec));
                         }
                         pos = 0;
                     }
