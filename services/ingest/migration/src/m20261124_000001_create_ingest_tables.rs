@@ -1,0 +1,289 @@
+//! Batches, their rows, quarantined rows and subjects.
+//!
+//! Instants are Unix milliseconds (`BIGINT`), which both back ends store and compare the
+//! same way. A row's 95 fields are one `BLOB`/`bytea` (see `cmr-ingest`'s `rowcodec`),
+//! so the exact bytes come back and a row is one column to write and read.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261124_000001_create_ingest_tables"
+    }
+}
+
+#[derive(DeriveIden)]
+enum Batches {
+    Table,
+    Id,
+    CountyCode,
+    CountyName,
+    Source,
+    FileName,
+    Sha256,
+    SizeBytes,
+    IdempotencyKey,
+    FieldCheck,
+    Status,
+    HadHeader,
+    RowsReceived,
+    RowsStored,
+    RowsQuarantined,
+    SubjectCount,
+    ErrorType,
+    ErrorMessage,
+    ErrorLine,
+    ErrorField,
+    CreatedAtMs,
+    CompletedAtMs,
+}
+
+#[derive(DeriveIden)]
+enum Rows {
+    Table,
+    BatchId,
+    RowIndex,
+    LineNumber,
+    SubjectId,
+    Fields,
+}
+
+#[derive(DeriveIden)]
+enum QuarantinedRows {
+    Table,
+    BatchId,
+    LineNumber,
+    DataLineNumber,
+    Reason,
+    Field,
+    ColumnIndex,
+    Message,
+    Detail,
+    RawFields,
+}
+
+#[derive(DeriveIden)]
+enum Subjects {
+    Table,
+    Id,
+    BatchId,
+    FirstRowIndex,
+}
+
+// async_trait's signature (`&SchemaManager` without a lifetime) must be matched exactly.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Batches::Table)
+                    .col(
+                        ColumnDef::new(Batches::Id)
+                            .string_len(26)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Batches::CountyCode).string_len(8).not_null())
+                    .col(
+                        ColumnDef::new(Batches::CountyName)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Batches::Source).small_integer().not_null())
+                    .col(ColumnDef::new(Batches::FileName).text().not_null())
+                    .col(ColumnDef::new(Batches::Sha256).string_len(64).not_null())
+                    .col(ColumnDef::new(Batches::SizeBytes).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Batches::IdempotencyKey)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Batches::FieldCheck)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Batches::Status).small_integer().not_null())
+                    .col(ColumnDef::new(Batches::HadHeader).boolean().not_null())
+                    .col(
+                        ColumnDef::new(Batches::RowsReceived)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Batches::RowsStored).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Batches::RowsQuarantined)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Batches::SubjectCount)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Batches::ErrorType).string_len(16).null())
+                    .col(ColumnDef::new(Batches::ErrorMessage).text().null())
+                    .col(ColumnDef::new(Batches::ErrorLine).big_integer().null())
+                    .col(ColumnDef::new(Batches::ErrorField).string_len(64).null())
+                    .col(
+                        ColumnDef::new(Batches::CreatedAtMs)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(Batches::CompletedAtMs).big_integer().null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_batches_county_created")
+                    .table(Batches::Table)
+                    .col(Batches::CountyCode)
+                    .col(Batches::CountyName)
+                    .col(Batches::CreatedAtMs)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_batches_idempotency_key")
+                    .table(Batches::Table)
+                    .col(Batches::IdempotencyKey)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_batches_sha256")
+                    .table(Batches::Table)
+                    .col(Batches::Sha256)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Rows::Table)
+                    .col(ColumnDef::new(Rows::BatchId).string_len(26).not_null())
+                    .col(ColumnDef::new(Rows::RowIndex).big_integer().not_null())
+                    .col(ColumnDef::new(Rows::LineNumber).big_integer().not_null())
+                    .col(ColumnDef::new(Rows::SubjectId).string_len(26).not_null())
+                    .col(ColumnDef::new(Rows::Fields).blob().not_null())
+                    .primary_key(Index::create().col(Rows::BatchId).col(Rows::RowIndex))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_rows_subject_row")
+                    .table(Rows::Table)
+                    .col(Rows::SubjectId)
+                    .col(Rows::RowIndex)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(QuarantinedRows::Table)
+                    .col(
+                        ColumnDef::new(QuarantinedRows::BatchId)
+                            .string_len(26)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(QuarantinedRows::LineNumber)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(QuarantinedRows::DataLineNumber)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(QuarantinedRows::Reason)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(QuarantinedRows::Field)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(QuarantinedRows::ColumnIndex)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(QuarantinedRows::Message).text().not_null())
+                    .col(ColumnDef::new(QuarantinedRows::Detail).text().not_null())
+                    .col(ColumnDef::new(QuarantinedRows::RawFields).blob().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(QuarantinedRows::BatchId)
+                            .col(QuarantinedRows::LineNumber),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Subjects::Table)
+                    .col(
+                        ColumnDef::new(Subjects::Id)
+                            .string_len(26)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(Subjects::BatchId).string_len(26).not_null())
+                    .col(
+                        ColumnDef::new(Subjects::FirstRowIndex)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_subjects_batch_first_row")
+                    .table(Subjects::Table)
+                    .col(Subjects::BatchId)
+                    .col(Subjects::FirstRowIndex)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Subjects::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(QuarantinedRows::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Rows::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Batches::Table).to_owned())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,205 @@
+//! Parsing an upload as it streams: a [`ChunkPipe`] turns the chunks the gRPC layer
+//! receives into a [`BufRead`] for the cmr-record reader, and [`parse_upload`] turns the
+//! rows into [`RowChunk`]s for the store, so the file is never held whole.
+
+use std::collections::HashMap;
+use std::io::{self, BufRead, Read};
+
+use cmr_record::FileError;
+use cmr_record::columns::{NAMES, SUBJECT_ID};
+use cmr_record::doj::DojSource;
+use tokio::sync::mpsc;
+
+use super::ids::new_id;
+use super::model::{FieldRule, QuarantineReason, QuarantinedRow, RowChunk, StoredRow, SubjectRef};
+use super::rowcodec;
+
+/// What the receiving side sends down the pipe.
+#[derive(Debug)]
+pub enum Piece {
+    /// The next bytes of the file.
+    Bytes(Vec<u8>),
+    /// The upload broke off; the reader reports an error instead of a clean end.
+    Aborted,
+}
+
+/// A blocking [`BufRead`] over the chunks of an upload. Use it on a blocking thread only.
+#[derive(Debug)]
+pub struct ChunkPipe {
+    pieces: mpsc::Receiver<Piece>,
+    current: Vec<u8>,
+    position: usize,
+}
+
+impl ChunkPipe {
+    #[must_use]
+    pub fn new(pieces: mpsc::Receiver<Piece>) -> Self {
+        Self {
+            pieces,
+            current: Vec::new(),
+            position: 0,
+        }
+    }
+}
+
+impl Read for ChunkPipe {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl BufRead for ChunkPipe {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.position >= self.current.len() {
+            match self.pieces.blocking_recv() {
+                Some(Piece::Bytes(bytes)) => {
+                    self.current = bytes;
+                    self.position = 0;
+                }
+                Some(Piece::Aborted) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "upload stream broke off",
+                    ));
+                }
+                None => return Ok(&[]),
+            }
+        }
+        Ok(&self.current[self.position..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.position = (self.position + amount).min(self.current.len());
+    }
+}
+
+/// Totals of a parse that reached the end of the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ParseTotals {
+    pub had_header: bool,
+    pub rows_received: i64,
+    pub rows_stored: i64,
+    pub rows_quarantined: i64,
+    pub subject_count: i64,
+}
+
+/// Why a parse stopped early.
+#[derive(Debug)]
+pub enum ParseStop {
+    /// The file is not valid per gogen's rules.
+    File(FileError),
+    /// The consumer went away (the upload failed elsewhere).
+    Abandoned,
+}
+
+/// Reads every row of `input`, handing [`RowChunk`]s of about `chunk_rows` rows to `sink`
+/// (which returns `false` when nobody listens any more). A blank `SUBJECT_ID` row is
+/// quarantined (docs/gogen-decisions.md item 10b); every other valid row is stored under the
+/// subject of its `SUBJECT_ID` within this batch.
+pub fn parse_upload(
+    input: impl BufRead,
+    rule: FieldRule,
+    batch_id: &str,
+    chunk_rows: usize,
+    mut sink: impl FnMut(RowChunk) -> bool,
+) -> Result<ParseTotals, ParseStop> {
+    let source = DojSource::new(input).map_err(ParseStop::File)?;
+    let header_lines = i64::from(source.had_header);
+    let mut reader = source.reader(rule.reader_check());
+    let mut totals = ParseTotals {
+        had_header: reader.had_header,
+        ..ParseTotals::default()
+    };
+    let mut subjects: HashMap<Vec<u8>, String> = HashMap::new();
+    let mut chunk = RowChunk::default();
+    while let Some(row) = reader.next_row().map_err(ParseStop::File)? {
+        let record = row.record;
+        let data_line = i64::try_from(record.line()).unwrap_or(i64::MAX);
+        let line_number = data_line.saturating_add(header_lines);
+        let row_index = i64::try_from(row.index).unwrap_or(i64::MAX);
+        let mut fields = Vec::with_capacity(record.len() * 8);
+        rowcodec::encode(record.fields(), &mut fields);
+        totals.rows_received += 1;
+
+        let subject_key = record.field(SUBJECT_ID);
+        if subject_key.iter().all(u8::is_ascii_whitespace) {
+            totals.rows_quarantined += 1;
+            chunk.quarantined.push(QuarantinedRow {
+                batch_id: batch_id.to_owned(),
+                line_number,
+                data_line_number: data_line,
+                reason: QuarantineReason::Other as i16,
+                field: NAMES[SUBJECT_ID].to_owned(),
+                column_index: i32::try_from(SUBJECT_ID).unwrap_or(-1),
+                message: format!("record on line {data_line}: blank SUBJECT_ID"),
+                detail: "rows without a SUBJECT_ID cannot be grouped into a subject and are not stored (docs/gogen-decisions.md item 10b)".to_owned(),
+                raw_fields: fields,
+            });
+        } else {
+            let subject_id = match subjects.get(subject_key) {
+                Some(id) => id.clone(),
+                None => {
+                    let id = new_id();
+                    subjects.insert(subject_key.to_vec(), id.clone());
+                    chunk.subjects.push(SubjectRef {
+                        id: id.clone(),
+                        batch_id: batch_id.to_owned(),
+                        first_row_index: row_index,
+                    });
+                    id
+                }
+            };
+            totals.rows_stored += 1;
+            chunk.rows.push(StoredRow {
+                row_index,
+                line_number,
+                subject_id,
+                fields,
+            });
+        }
+        if chunk.len() >= chunk_rows && !sink(std::mem::take(&mut chunk)) {
+            return Err(ParseStop::Abandoned);
+        }
+    }
+    if !chunk.is_empty() && !sink(chunk) {
+        return Err(ParseStop::Abandoned);
+    }
+    totals.subject_count = i64::try_from(subjects.len()).unwrap_or(i64::MAX);
+    Ok(totals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(subject: &str) -> String {
+        let mut fields = vec!["x"; cmr_record::columns::FIELD_COUNT];
+        fields[SUBJECT_ID] = subject;
+        fields.join(",") + "\n"
+    }
+
+    #[test]
+    fn blank_subject_ids_are_quarantined_and_others_grouped() {
+        let text = [line("A"), line(" "), line("B"), line("A")].concat();
+        let mut chunks = Vec::new();
+        let totals = parse_upload(text.as_bytes(), FieldRule::Strict95, "b", 2, |c| {
+            chunks.push(c);
+            true
+        })
+        .expect("parses");
+        assert_eq!(totals.rows_received, 4);
+        assert_eq!(totals.rows_stored, 3);
+        assert_eq!(totals.rows_quarantined, 1);
+        assert_eq!(totals.subject_count, 2);
+        let rows: Vec<_> = chunks.iter().flat_map(|c| &c.rows).collect();
+        assert_eq!(rows[0].subject_id, rows[2].subject_id);
+        assert_ne!(rows[0].subject_id, rows[1].subject_id);
+        let quarantined: Vec<_> = chunks.iter().flat_map(|c| &c.quarantined).collect();
+        assert_eq!(quarantined[0].line_number, 2);
+        assert!(!quarantined[0].message.contains('x'));
+    }
+}

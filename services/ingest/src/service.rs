@@ -1,0 +1,446 @@
+//! The ingest use cases: upload (streamed parse into the store) and the queries. Knows the
+//! store and the domain, not tonic.
+
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
+use tokio_stream::{Stream, StreamExt};
+
+use crate::domain::ids::{new_id, now_ms};
+use crate::domain::model::{Batch, BatchError, BatchStatus, County, FieldRule, RowChunk};
+use crate::domain::parse::{ChunkPipe, ParseStop, Piece, parse_upload};
+use crate::error::IngestError;
+use crate::store::{Completion, Store};
+
+/// Rows written per store transaction.
+pub const ROWS_PER_TRANSACTION: usize = 4000;
+
+/// A validated upload request.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    pub county: County,
+    pub idempotency_key: String,
+    pub file_name: String,
+    pub expected_sha256: Option<String>,
+    /// Announced file size; a different number of bytes received fails the upload.
+    pub expected_size_bytes: Option<i64>,
+    pub field_rule: FieldRule,
+}
+
+/// Asks the caller, right before a batch is committed, whether it is still there to receive
+/// the answer.
+///
+/// hyper turns a client's RST_STREAM(CANCEL) into a clean end of the request body, so a
+/// client that goes away mid-upload looks like a file that simply ended; but hyper also
+/// drops the handler future then. The detached upload task therefore commits only after
+/// the handler, still alive, acknowledges. (A narrow race remains when the reset arrives
+/// exactly at a record boundary between the acknowledgement and the drop; clients that
+/// send `expected_size_bytes` or `expected_sha256` are fully protected.)
+#[derive(Debug)]
+pub struct CommitGate(Option<oneshot::Sender<oneshot::Sender<()>>>);
+
+impl CommitGate {
+    /// A gate that always lets the commit through (callers that are not a network stream).
+    #[must_use]
+    pub fn open() -> Self {
+        Self(None)
+    }
+
+    /// Whether the caller acknowledged.
+    async fn confirm(self) -> bool {
+        let Some(ready) = self.0 else { return true };
+        let (ack, acked) = oneshot::channel();
+        if ready.send(ack).is_err() {
+            return false;
+        }
+        acked.await.is_ok()
+    }
+}
+
+/// What an upload returns.
+#[derive(Clone, Debug)]
+pub struct UploadOutcome {
+    pub batch: Batch,
+    pub duplicate: bool,
+}
+
+/// The ingest service's state: its store, plus a token every running upload holds so a
+/// shutdown can wait for uploads to finish or clean up.
+#[derive(Clone, Debug)]
+pub struct Ingest {
+    pub store: Store,
+    in_flight: mpsc::Sender<()>,
+}
+
+impl Ingest {
+    /// The service over `store`; `in_flight` is held by every running upload task.
+    #[must_use]
+    pub fn new(store: Store, in_flight: mpsc::Sender<()>) -> Self {
+        Self { store, in_flight }
+    }
+
+    /// Runs an upload on its own task, so it finishes (or cleans up) even when the caller
+    /// goes away mid-stream.
+    pub async fn upload_detached<S>(
+        &self,
+        request: Upload,
+        chunks: S,
+    ) -> Result<UploadOutcome, IngestError>
+    where
+        S: Stream<Item = Result<Vec<u8>, IngestError>> + Send + Unpin + 'static,
+    {
+        let this = self.clone();
+        let (ready, ready_rx) = oneshot::channel::<oneshot::Sender<()>>();
+        let task = tokio::spawn(async move {
+            let _token = this.in_flight.clone();
+            this.upload(request, chunks, CommitGate(Some(ready))).await
+        });
+        // Resolves with an error when the task ends without needing a commit.
+        if let Ok(ack) = ready_rx.await {
+            let _ = ack.send(());
+        }
+        task.await
+            .map_err(|e| IngestError::Internal(format!("upload task failed: {e}")))?
+    }
+
+    /// Uploads one DOJ file: idempotency, streamed parse, store, accounting.
+    pub async fn upload<S>(
+        &self,
+        request: Upload,
+        chunks: S,
+        gate: CommitGate,
+    ) -> Result<UploadOutcome, IngestError>
+    where
+        S: Stream<Item = Result<Vec<u8>, IngestError>> + Send + Unpin + 'static,
+    {
+        if let Some(existing) = self
+            .store
+            .find_by_key(&request.county, &request.idempotency_key)
+            .await?
+        {
+            if existing.status == BatchStatus::Processing {
+                return Err(IngestError::FailedPrecondition(format!(
+                    "an upload with this idempotency key is still in progress (batch {})",
+                    existing.id
+                )));
+            }
+            let (digest, _) = hash_all(chunks).await?;
+            if digest == existing.sha256 {
+                return Ok(UploadOutcome {
+                    batch: existing,
+                    duplicate: false,
+                });
+            }
+            return Err(IngestError::AlreadyExists(format!(
+                "IDEMPOTENCY_KEY_REUSED: the key was used for other content (batch {})",
+                existing.id
+            )));
+        }
+        if let Some(expected) = &request.expected_sha256
+            && let Some(existing) = self
+                .store
+                .find_complete_by_digest(&request.county, expected, "")
+                .await?
+        {
+            let (digest, _) = hash_all(chunks).await?;
+            if &digest != expected {
+                return Err(digest_mismatch());
+            }
+            return Ok(UploadOutcome {
+                batch: existing,
+                duplicate: true,
+            });
+        }
+
+        let batch = Batch {
+            id: new_id(),
+            county: request.county.clone(),
+            file_name: request.file_name.clone(),
+            sha256: String::new(),
+            size_bytes: 0,
+            idempotency_key: request.idempotency_key.clone(),
+            field_rule: request.field_rule,
+            status: BatchStatus::Processing,
+            had_header: false,
+            rows_received: 0,
+            rows_stored: 0,
+            rows_quarantined: 0,
+            subject_count: 0,
+            error: None,
+            created_at_ms: now_ms(),
+            completed_at_ms: None,
+        };
+        self.store.create_batch(&batch).await?;
+        match self.ingest_into(&batch, &request, chunks, gate).await {
+            Ok(outcome) => Ok(outcome),
+            Err((error, batch_error)) => {
+                tracing::warn!(batch_id = %batch.id, error_type = %batch_error.error_type, "upload failed");
+                self.store.fail_batch(&batch.id, &batch_error).await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn ingest_into<S>(
+        &self,
+        batch: &Batch,
+        request: &Upload,
+        mut chunks: S,
+        gate: CommitGate,
+    ) -> Result<UploadOutcome, (IngestError, BatchError)>
+    where
+        S: Stream<Item = Result<Vec<u8>, IngestError>> + Send + Unpin + 'static,
+    {
+        let (piece_tx, piece_rx) = mpsc::channel::<Piece>(8);
+        let (chunk_tx, mut chunk_rx) = mpsc::channel::<RowChunk>(2);
+        let stream_error: Arc<Mutex<Option<String>>> = Arc::default();
+
+        let batch_id = batch.id.clone();
+        let rule = request.field_rule;
+        let parser = tokio::task::spawn_blocking(move || {
+            parse_upload(
+                ChunkPipe::new(piece_rx),
+                rule,
+                &batch_id,
+                ROWS_PER_TRANSACTION,
+                |chunk| chunk_tx.blocking_send(chunk).is_ok(),
+            )
+        });
+        let feeder_error = Arc::clone(&stream_error);
+        let feeder = tokio::spawn(async move {
+            let mut hasher = Sha256::new();
+            let mut size: i64 = 0;
+            while let Some(item) = chunks.next().await {
+                match item {
+                    Ok(bytes) => {
+                        hasher.update(&bytes);
+                        size += i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+                        if piece_tx.send(Piece::Bytes(bytes)).await.is_err() {
+                            return None;
+                        }
+                    }
+                    Err(error) => {
+                        if let Ok(mut slot) = feeder_error.lock() {
+                            *slot = Some(error.to_string());
+                        }
+                        let _ = piece_tx.send(Piece::Aborted).await;
+                        return None;
+                    }
+                }
+            }
+            Some((hex(&hasher.finalize()), size))
+        });
+
+        let mut write_error = None;
+        while let Some(chunk) = chunk_rx.recv().await {
+            if let Err(error) = self.store.write_chunk(&batch.id, chunk).await {
+                write_error = Some(error);
+                break;
+            }
+        }
+        drop(chunk_rx);
+        let parsed = parser.await;
+        let broke_off = stream_error.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(message) = broke_off {
+            feeder.abort();
+            return Err(upload_error(&message));
+        }
+        if let Some(error) = write_error {
+            feeder.abort();
+            return Err((error.into(), internal_batch_error()));
+        }
+        let totals = match parsed {
+            Ok(Ok(totals)) => totals,
+            Ok(Err(ParseStop::File(file_error))) => {
+                feeder.abort();
+                let line = file_error
+                    .line
+                    .map(|l| i64::try_from(l).unwrap_or(i64::MAX));
+                let mut text = format!("invalid DOJ file: {}", file_error.message);
+                if let Some(line) = line {
+                    text.push_str(&format!(" (line {line}"));
+                    match file_error.field {
+                        Some(field) => text.push_str(&format!(", field {field})")),
+                        None => text.push_str(", whole record)"),
+                    }
+                }
+                if let Some(detail) = &file_error.detail {
+                    text.push_str(&format!(": {detail}"));
+                }
+                return Err((
+                    IngestError::InvalidFile(text),
+                    BatchError {
+                        error_type: file_error.error_type.as_str().to_owned(),
+                        message: file_error.message.clone(),
+                        line,
+                        field: file_error.field.map(str::to_owned),
+                    },
+                ));
+            }
+            Ok(Err(ParseStop::Abandoned)) | Err(_) => {
+                feeder.abort();
+                return Err((
+                    IngestError::Internal("upload parser stopped".to_owned()),
+                    internal_batch_error(),
+                ));
+            }
+        };
+        let (digest, size) = match feeder.await {
+            Ok(Some(done)) => done,
+            Ok(None) | Err(_) => {
+                let message = stream_error
+                    .lock()
+                    .ok()
+                    .and_then(|mut slot| slot.take())
+                    .unwrap_or_else(|| "upload stream ended early".to_owned());
+                return Err(upload_error(&message));
+            }
+        };
+        if let Some(expected) = request.expected_size_bytes
+            && expected != size
+        {
+            return Err(upload_error(&format!(
+                "received {size} bytes, the upload announced {expected}"
+            )));
+        }
+        if let Some(expected) = &request.expected_sha256
+            && *expected != digest
+        {
+            return Err((
+                digest_mismatch(),
+                BatchError {
+                    error_type: "UPLOAD".to_owned(),
+                    message: "DIGEST_MISMATCH".to_owned(),
+                    line: None,
+                    field: None,
+                },
+            ));
+        }
+        if totals.rows_received != totals.rows_stored + totals.rows_quarantined {
+            return Err((
+                IngestError::Internal("row accounting does not add up".to_owned()),
+                internal_batch_error(),
+            ));
+        }
+        let internal = |e: crate::store::StoreError| (IngestError::from(e), internal_batch_error());
+        if let Some(existing) = self
+            .store
+            .find_complete_by_digest(&batch.county, &digest, &batch.id)
+            .await
+            .map_err(internal)?
+        {
+            self.store.delete_batch(&batch.id).await.map_err(internal)?;
+            return Ok(UploadOutcome {
+                batch: existing,
+                duplicate: true,
+            });
+        }
+        if !gate.confirm().await {
+            return Err(upload_error(
+                "the client went away before the upload completed",
+            ));
+        }
+        self.store
+            .complete_batch(
+                &batch.id,
+                Completion {
+                    sha256: &digest,
+                    size_bytes: size,
+                    had_header: totals.had_header,
+                    rows_received: totals.rows_received,
+                    rows_stored: totals.rows_stored,
+                    rows_quarantined: totals.rows_quarantined,
+                    subject_count: totals.subject_count,
+                    completed_at_ms: now_ms(),
+                },
+            )
+            .await
+            .map_err(internal)?;
+        let stored = self
+            .store
+            .get_batch(&batch.id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                (
+                    IngestError::Internal("completed batch vanished".to_owned()),
+                    internal_batch_error(),
+                )
+            })?;
+        tracing::info!(batch_id = %stored.id, rows = stored.rows_received, "batch complete");
+        Ok(UploadOutcome {
+            batch: stored,
+            duplicate: false,
+        })
+    }
+
+    /// A batch visible in `county`.
+    pub async fn batch_in_county(&self, county: &County, id: &str) -> Result<Batch, IngestError> {
+        match self.store.get_batch(id).await? {
+            Some(batch) if county_matches(county, &batch.county) => Ok(batch),
+            _ => Err(IngestError::NotFound {
+                what: "batch",
+                id: id.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Whether a stored batch's county agrees with every part the request gives.
+#[must_use]
+pub fn county_matches(request: &County, stored: &County) -> bool {
+    (request.code.is_empty() || request.code == stored.code)
+        && (request.name.is_empty() || request.name == stored.name)
+}
+
+fn digest_mismatch() -> IngestError {
+    IngestError::InvalidArgument {
+        field: "metadata.expected_sha256",
+        description: "DIGEST_MISMATCH: the uploaded bytes do not have the expected SHA-256"
+            .to_owned(),
+    }
+}
+
+fn upload_error(message: &str) -> (IngestError, BatchError) {
+    (
+        IngestError::Upload(message.to_owned()),
+        BatchError {
+            error_type: "UPLOAD".to_owned(),
+            message: message.to_owned(),
+            line: None,
+            field: None,
+        },
+    )
+}
+
+fn internal_batch_error() -> BatchError {
+    BatchError {
+        error_type: "INTERNAL".to_owned(),
+        message: "internal error".to_owned(),
+        line: None,
+        field: None,
+    }
+}
+
+async fn hash_all<S>(mut chunks: S) -> Result<(String, i64), IngestError>
+where
+    S: Stream<Item = Result<Vec<u8>, IngestError>> + Unpin,
+{
+    let mut hasher = Sha256::new();
+    let mut size: i64 = 0;
+    while let Some(bytes) = chunks.next().await {
+        let bytes = bytes?;
+        hasher.update(&bytes);
+        size += i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    }
+    Ok((hex(&hasher.finalize()), size))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(64), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
