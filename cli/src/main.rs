@@ -5,6 +5,7 @@ mod evaluate;
 mod gen_doj;
 mod pipeline;
 mod progress;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -33,6 +34,8 @@ enum Command {
     GenDoj(gen_doj::GenDojArgs),
     /// Measure cmr evaluate against the csv-crate read floor on a generated file.
     Bench(bench::BenchArgs),
+    /// Run one gRPC service of the suite.
+    Serve(serve::ServeArgs),
     /// List the built-in policies.
     Policies,
 }
@@ -52,6 +55,13 @@ fn main() {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("cmr bench: {e:#}");
+                1
+            }
+        },
+        Command::Serve(args) => match serve::run(args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("cmr serve: {e:#}");
                 1
             }
         },
