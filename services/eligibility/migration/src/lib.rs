@@ -1,0 +1,18 @@
+//! Schema migrations of the cmr eligibility store. One set of migrations serves SQLite and
+//! PostgreSQL; the service runs [`Migrator::up`] at start-up.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_eligibility_tables;
+
+/// Every eligibility migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261124_000001_create_eligibility_tables::Migration,
+        )]
+    }
+}

@@ -1,0 +1,157 @@
+//! One run's evaluation, subject by subject: each subject's raw rows (from ingest, in row
+//! order) are grouped again with a fresh `SubjectBuilder` under the policy's reading rules
+//! and decided by the engine. Subjects are independent, so this gives exactly what
+//! `cmr evaluate` gives for the whole file, while memory holds one subject at a time.
+
+use std::collections::BTreeMap;
+
+use cmr_engine::evaluate::evaluate_subject;
+use cmr_engine::flows::Ctx;
+use cmr_engine::output::{Column, cell, columns_for, possible_other_p64};
+use cmr_engine::summary::SummaryShape;
+use cmr_engine::{Outcome, Policy, RunDates, Summary, reading_rules};
+use cmr_record::columns as col;
+use cmr_record::gocsv::Record;
+use cmr_record::{CommentFallback, Instant, SubjectBuilder};
+
+use crate::domain::cells;
+use crate::domain::model::{RunTotals, outcome_code};
+
+/// One raw DOJ row of a subject: its data-row index and its fields.
+#[derive(Clone, Debug)]
+pub struct RawRow {
+    pub row_index: i64,
+    pub fields: Vec<Vec<u8>>,
+}
+
+/// A determination ready to store (without its run id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decided {
+    pub row_index: i64,
+    pub outcome: Outcome,
+    pub reason: String,
+    pub rule_id: String,
+    pub cells: Vec<u8>,
+}
+
+/// A subject the engine refuses (a row gogen would crash on).
+#[derive(Debug, thiserror::Error)]
+#[error("row {row_index}: {message}")]
+pub struct EvalError {
+    pub row_index: i64,
+    pub message: String,
+}
+
+/// The state of one run's evaluation: the policy, the dates, and the summary so far.
+pub struct RunEvaluation {
+    policy: Policy,
+    county: String,
+    compute_at: Instant,
+    fallback: CommentFallback,
+    columns: &'static [Column],
+    summary: Summary,
+    subjects_with_relief: i64,
+    convictions: i64,
+    outcomes: BTreeMap<i16, i64>,
+}
+
+impl RunEvaluation {
+    /// A run of `policy` for `county` at `compute_at` over a batch of `line_count` rows.
+    #[must_use]
+    pub fn new(policy: Policy, county: &str, compute_at: Instant, line_count: u64) -> Self {
+        let dates = RunDates::at(compute_at);
+        let summary = Summary::new(SummaryShape::for_policy(&policy), county, dates, line_count)
+            .counting_related_outcomes(policy.flow.evaluates_related());
+        let (_, fallback) = reading_rules(&policy);
+        Self {
+            columns: columns_for(&policy),
+            policy,
+            county: county.to_owned(),
+            compute_at,
+            fallback,
+            summary,
+            subjects_with_relief: 0,
+            convictions: 0,
+            outcomes: BTreeMap::new(),
+        }
+    }
+
+    /// Evaluates one subject's rows (in row order), adds it to the summary, and returns its
+    /// determinations in row order.
+    pub fn subject(&mut self, rows: &[RawRow]) -> Result<Vec<Decided>, EvalError> {
+        let records: Vec<Record> = rows
+            .iter()
+            .map(|r| Record::from_fields(&r.fields))
+            .collect();
+        let mut builder = SubjectBuilder::new(self.fallback);
+        for (row, record) in rows.iter().zip(&records) {
+            let index = u64::try_from(row.row_index).map_err(|_| EvalError {
+                row_index: row.row_index,
+                message: "negative row index".to_owned(),
+            })?;
+            builder.add_row(index, record).map_err(|e| EvalError {
+                row_index: row.row_index,
+                message: e.to_string(),
+            })?;
+        }
+        let grouped = builder.finish();
+        let ctx = Ctx {
+            sections: &grouped.sections,
+            county: grouped.counties.lookup(self.county.as_bytes()),
+            compute_at: self.compute_at,
+        };
+        let mut out = Vec::new();
+        for subject in &grouped.subjects {
+            let decided = evaluate_subject(&ctx, &self.policy, subject);
+            self.summary.add_subject(&ctx, subject, &decided);
+            if decided
+                .iter()
+                .any(|(_, info)| info.determination.outcome.is_relief())
+            {
+                self.subjects_with_relief += 1;
+            }
+            for (ci, info) in &decided {
+                let row_index = i64::try_from(subject.convictions[*ci].row_index).unwrap_or(-1);
+                let record = rows
+                    .iter()
+                    .position(|r| r.row_index == row_index)
+                    .map(|i| &records[i]);
+                let (offense, comment) = record.map_or((&[][..], &[][..]), |r| {
+                    (r.field(col::OFFENSE_DESCR), r.field(col::COMMENT_TEXT))
+                });
+                let possible = possible_other_p64(offense, comment);
+                let printed: Vec<_> = self
+                    .columns
+                    .iter()
+                    .map(|&c| cell(c, Some(info), possible))
+                    .collect();
+                let d = &info.determination;
+                *self.outcomes.entry(outcome_code(d.outcome)).or_default() += 1;
+                self.convictions += 1;
+                out.push(Decided {
+                    row_index,
+                    outcome: d.outcome,
+                    reason: d.reason.clone(),
+                    rule_id: format!("{}@{}/{}", self.policy.name, self.policy.version, d.rule),
+                    cells: cells::encode(printed.iter().map(AsRef::as_ref)),
+                });
+            }
+        }
+        out.sort_by_key(|d| d.row_index);
+        Ok(out)
+    }
+
+    /// The run's totals, with the summary JSON (`processing_seconds` as given).
+    #[must_use]
+    pub fn finish(mut self, processing_seconds: f64) -> RunTotals {
+        self.summary.processing_seconds = processing_seconds;
+        RunTotals {
+            rows_received: i64::try_from(self.summary.line_count).unwrap_or(i64::MAX),
+            subjects_evaluated: i64::try_from(self.summary.subjects).unwrap_or(i64::MAX),
+            convictions_evaluated: self.convictions,
+            subjects_with_relief: self.subjects_with_relief,
+            outcome_counts: self.outcomes.into_iter().collect(),
+            summary_json: self.summary.to_json(),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The eligibility service's own records.
+
+use cmr_engine::Outcome;
+
+/// A county: code and name as the request gives them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct County {
+    pub code: String,
+    pub name: String,
+}
+
+/// One stored, immutable policy version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredPolicy {
+    pub id: String,
+    pub county_name: String,
+    pub name: String,
+    pub version: i32,
+    pub description: String,
+    /// Canonical body JSON (see [`crate::domain::policy`]).
+    pub body_json: String,
+    pub body_sha256: String,
+    pub created_at_ms: i64,
+}
+
+/// Where a run is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i16)]
+pub enum RunStatus {
+    Running = 2,
+    Succeeded = 3,
+    Failed = 4,
+}
+
+impl RunStatus {
+    #[must_use]
+    pub fn from_i16(value: i16) -> Option<Self> {
+        match value {
+            2 => Some(Self::Running),
+            3 => Some(Self::Succeeded),
+            4 => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One run: the natural key, where it is, and its totals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub id: String,
+    pub run_key: String,
+    pub batch_id: String,
+    pub county: County,
+    pub policy_name: String,
+    pub policy_version: i32,
+    /// YYYY-MM-DD.
+    pub compute_at: String,
+    pub status: RunStatus,
+    pub rows_received: i64,
+    pub subjects_evaluated: i64,
+    pub convictions_evaluated: i64,
+    pub subjects_with_relief: i64,
+    /// `(outcome code, count)` pairs, see [`outcome_code`].
+    pub outcome_counts: Vec<(i16, i64)>,
+    pub summary_json: String,
+    pub error: Option<String>,
+    pub created_at_ms: i64,
+    pub started_at_ms: Option<i64>,
+    pub finished_at_ms: Option<i64>,
+}
+
+/// The totals a finished run records.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunTotals {
+    pub rows_received: i64,
+    pub subjects_evaluated: i64,
+    pub convictions_evaluated: i64,
+    pub subjects_with_relief: i64,
+    pub outcome_counts: Vec<(i16, i64)>,
+    pub summary_json: String,
+}
+
+/// One stored determination.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDetermination {
+    pub run_id: String,
+    pub row_index: i64,
+    pub subject_id: String,
+    pub outcome: i16,
+    pub reason: String,
+    pub rule_id: String,
+    /// Encoded printed cells ([`crate::domain::cells`]).
+    pub cells: Vec<u8>,
+}
+
+const OUTCOMES: [Outcome; 7] = [
+    Outcome::Dismissal,
+    Outcome::Reduction,
+    Outcome::Blank,
+    Outcome::NotEligible,
+    Outcome::HandReview,
+    Outcome::MaybeEligible,
+    Outcome::CityAttorneys,
+];
+
+/// The stored code of an engine outcome.
+#[must_use]
+pub fn outcome_code(outcome: Outcome) -> i16 {
+    OUTCOMES
+        .iter()
+        .position(|o| *o == outcome)
+        .and_then(|i| i16::try_from(i).ok())
+        .unwrap_or(-1)
+}
+
+/// The engine outcome of a stored code.
+#[must_use]
+pub fn outcome_of(code: i16) -> Option<Outcome> {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| OUTCOMES.get(i).copied())
+}
+
+/// `code:count,code:count` (the stored form of outcome counts).
+#[must_use]
+pub fn encode_counts(counts: &[(i16, i64)]) -> String {
+    counts
+        .iter()
+        .map(|(o, n)| format!("{o}:{n}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The inverse of [`encode_counts`]; skips malformed parts.
+#[must_use]
+pub fn decode_counts(text: &str) -> Vec<(i16, i64)> {
+    text.split(',')
+        .filter_map(|part| {
+            let (o, n) = part.split_once(':')?;
+            Some((o.parse().ok()?, n.parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_codes_and_counts_round_trip() {
+        for o in OUTCOMES {
+            assert_eq!(outcome_of(outcome_code(o)), Some(o));
+        }
+        let counts = vec![(0, 17), (1, 1)];
+        assert_eq!(decode_counts(&encode_counts(&counts)), counts);
+        assert!(decode_counts("").is_empty());
+    }
+}

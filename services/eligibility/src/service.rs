@@ -1,0 +1,357 @@
+//! The eligibility use cases: policies (immutable versions), runs and their
+//! determinations. Knows the store, the domain and the ingest source, not the server.
+//!
+//! `StartRun` is synchronous: it evaluates the whole batch before it answers, so a
+//! returned run is SUCCEEDED (or the call fails and the run is stored FAILED). A repeat of
+//! a FAILED run (including one a crash interrupted: start-up marks RUNNING runs FAILED)
+//! redoes it under the same run id: its determinations are deleted and written again
+//! (delete-and-redo), so nothing is duplicated; `(run_id, row_index)` is also the
+//! determinations' primary key.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Instant as Clock;
+
+use cmr_engine::{FlowSpec, Policy};
+use cmr_record::Instant;
+
+use crate::domain::evaluate::RunEvaluation;
+use crate::domain::ids::{new_id, now_ms};
+use crate::domain::model::{
+    County, Run, RunStatus, StoredDetermination, StoredPolicy, outcome_code,
+};
+use crate::domain::policy::{body_json, engine_policy, run_key, sha256_hex};
+use crate::error::EligibilityError;
+use crate::source::IngestSource;
+use crate::store::Store;
+
+/// Determinations buffered before a store transaction.
+pub const DETERMINATIONS_PER_TRANSACTION: usize = 2000;
+
+/// A policy to store.
+#[derive(Clone, Debug)]
+pub struct NewPolicy {
+    pub county_name: String,
+    pub name: String,
+    pub description: String,
+    pub flow: FlowSpec,
+    /// When > 0, the current latest version must equal this.
+    pub expected_latest_version: i32,
+    pub validate_only: bool,
+}
+
+/// A validated StartRun request.
+#[derive(Clone, Debug)]
+pub struct StartRun {
+    pub county: County,
+    pub batch_id: String,
+    pub policy_name: String,
+    /// 0 = latest.
+    pub policy_version: i32,
+    pub compute_at: Instant,
+}
+
+/// The eligibility service's state. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Eligibility {
+    pub store: Store,
+    source: IngestSource,
+    /// Runs being evaluated by this process (run ids).
+    running: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Releases a claimed run id when dropped.
+struct Claim {
+    running: Arc<Mutex<HashSet<String>>>,
+    id: String,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if let Ok(mut set) = self.running.lock() {
+            set.remove(&self.id);
+        }
+    }
+}
+
+impl Eligibility {
+    #[must_use]
+    pub fn new(store: Store, source: IngestSource) -> Self {
+        Self {
+            store,
+            source,
+            running: Arc::default(),
+        }
+    }
+
+    fn claim(&self, id: &str) -> Option<Claim> {
+        let mut set = self.running.lock().ok()?;
+        set.insert(id.to_owned()).then(|| Claim {
+            running: Arc::clone(&self.running),
+            id: id.to_owned(),
+        })
+    }
+
+    // ----- policies -----
+
+    /// Stores the built-in policies (`Policy::catalog()`) under their own counties;
+    /// unchanged bodies store nothing, so this is idempotent.
+    pub async fn seed_catalog(&self) -> Result<(), EligibilityError> {
+        for policy in Policy::catalog() {
+            self.put_policy(NewPolicy {
+                county_name: policy.county.clone().unwrap_or_default(),
+                name: policy.name.clone(),
+                description: policy.description.clone(),
+                flow: policy.flow.clone(),
+                expected_latest_version: 0,
+                validate_only: false,
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Stores a policy version: a changed body becomes latest + 1, an unchanged body
+    /// returns the latest (`created = false`).
+    pub async fn put_policy(
+        &self,
+        new: NewPolicy,
+    ) -> Result<(StoredPolicy, bool), EligibilityError> {
+        let body = body_json(&new.county_name, &new.flow);
+        let latest = self
+            .store
+            .latest_policy(&new.county_name, &new.name)
+            .await?;
+        let latest_version = latest.as_ref().map_or(0, |p| p.version);
+        if new.expected_latest_version > 0 && new.expected_latest_version != latest_version {
+            return Err(EligibilityError::Aborted(format!(
+                "STALE_VERSION: latest version of {} is {latest_version}, not {}",
+                new.name, new.expected_latest_version
+            )));
+        }
+        if let Some(latest) = latest
+            && latest.body_json == body
+        {
+            return Ok((latest, false));
+        }
+        let stored = StoredPolicy {
+            id: new_id(),
+            county_name: new.county_name,
+            name: new.name,
+            version: latest_version + 1,
+            description: new.description,
+            body_sha256: sha256_hex(body.as_bytes()),
+            body_json: body,
+            created_at_ms: now_ms(),
+        };
+        engine_policy(&stored).map_err(|e| EligibilityError::InvalidArgument {
+            field: "policy",
+            description: format!("POLICY_INVALID: {e}"),
+        })?;
+        if new.validate_only {
+            return Ok((stored, false));
+        }
+        if let Err(error) = self.store.insert_policy(&stored).await {
+            // A concurrent put took the version.
+            tracing::warn!(%error, "policy insert failed");
+            return Err(EligibilityError::Aborted(format!(
+                "version {} of {} was stored concurrently; retry",
+                stored.version, stored.name
+            )));
+        }
+        Ok((stored, true))
+    }
+
+    /// One policy version (0 = latest).
+    pub async fn get_policy(
+        &self,
+        county_name: &str,
+        name: &str,
+        version: i32,
+    ) -> Result<StoredPolicy, EligibilityError> {
+        let found = if version <= 0 {
+            self.store.latest_policy(county_name, name).await?
+        } else {
+            self.store.get_policy(county_name, name, version).await?
+        };
+        found.ok_or_else(|| EligibilityError::NotFound {
+            what: "policy",
+            id: if version <= 0 {
+                name.to_owned()
+            } else {
+                format!("{name}@{version}")
+            },
+        })
+    }
+
+    /// The county's policies: every version, or the latest of each name.
+    pub async fn list_policies(
+        &self,
+        county_name: &str,
+        name: Option<&str>,
+        all_versions: bool,
+    ) -> Result<Vec<StoredPolicy>, EligibilityError> {
+        let mut all = self.store.list_policies(county_name, name).await?;
+        if !all_versions {
+            // Ordered by name then version: keep the last of each name.
+            let mut latest: Vec<StoredPolicy> = Vec::new();
+            for p in all.drain(..) {
+                match latest.last_mut() {
+                    Some(last) if last.name == p.name => *last = p,
+                    _ => latest.push(p),
+                }
+            }
+            all = latest;
+        }
+        Ok(all)
+    }
+
+    // ----- runs -----
+
+    /// Starts the run of the natural key, or returns it (`reused = true`) when the key has
+    /// a run. A FAILED run is redone under the same id.
+    pub async fn start_run(&self, request: StartRun) -> Result<(Run, bool), EligibilityError> {
+        let stored = self
+            .get_policy(
+                &request.county.name,
+                &request.policy_name,
+                request.policy_version,
+            )
+            .await?;
+        let policy = engine_policy(&stored)
+            .map_err(|e| EligibilityError::Internal(format!("stored policy is invalid: {e}")))?;
+        policy
+            .check_county(&request.county.name)
+            .map_err(|e| EligibilityError::FailedPrecondition(e.to_string()))?;
+        let date = request.compute_at.iso_date();
+        let key = run_key(
+            &request.batch_id,
+            &request.county.name,
+            &stored.name,
+            stored.version,
+            &date,
+        );
+
+        let (run, reused) = match self.store.find_run_by_key(&key).await? {
+            Some(run) => (run, true),
+            None => {
+                let run = Run {
+                    id: new_id(),
+                    run_key: key.clone(),
+                    batch_id: request.batch_id.clone(),
+                    county: request.county.clone(),
+                    policy_name: stored.name.clone(),
+                    policy_version: stored.version,
+                    compute_at: date,
+                    status: RunStatus::Failed,
+                    rows_received: 0,
+                    subjects_evaluated: 0,
+                    convictions_evaluated: 0,
+                    subjects_with_relief: 0,
+                    outcome_counts: Vec::new(),
+                    summary_json: String::new(),
+                    error: Some("not started".to_owned()),
+                    created_at_ms: now_ms(),
+                    started_at_ms: None,
+                    finished_at_ms: None,
+                };
+                match self.store.insert_run(&run).await {
+                    Ok(()) => (run, false),
+                    // Lost a race for the key: the winner's run is the run.
+                    Err(error) => match self.store.find_run_by_key(&key).await? {
+                        Some(existing) => (existing, true),
+                        None => return Err(error.into()),
+                    },
+                }
+            }
+        };
+        if run.status != RunStatus::Failed {
+            return Ok((run, reused));
+        }
+        let Some(_claim) = self.claim(&run.id) else {
+            // Another request of this process is evaluating it.
+            return Ok((run, true));
+        };
+        // Re-read under the claim: another request may have finished it meanwhile.
+        let run = self.store.get_run(&run.id).await?.unwrap_or(run);
+        if run.status != RunStatus::Failed {
+            return Ok((run, reused));
+        }
+        self.execute(&run, policy, request.compute_at).await?;
+        let done = self
+            .store
+            .get_run(&run.id)
+            .await?
+            .ok_or_else(|| EligibilityError::Internal(format!("run {} vanished", run.id)))?;
+        Ok((done, reused))
+    }
+
+    /// Evaluates a run from scratch (delete-and-redo) and records the outcome.
+    async fn execute(
+        &self,
+        run: &Run,
+        policy: Policy,
+        compute_at: Instant,
+    ) -> Result<(), EligibilityError> {
+        self.store.begin_run(&run.id, now_ms()).await?;
+        match self.evaluate(run, policy, compute_at).await {
+            Ok(totals) => {
+                self.store.finish_run(&run.id, &totals).await?;
+                Ok(())
+            }
+            Err(error) => {
+                tracing::warn!(run_id = %run.id, %error, "run failed");
+                self.store.fail_run(&run.id, &error.to_string()).await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn evaluate(
+        &self,
+        run: &Run,
+        policy: Policy,
+        compute_at: Instant,
+    ) -> Result<crate::domain::model::RunTotals, EligibilityError> {
+        let started = Clock::now();
+        let (line_count, mut subjects) = self.source.open(&run.county, &run.batch_id).await?;
+        let mut evaluation = RunEvaluation::new(policy, &run.county.name, compute_at, line_count);
+        let mut pending: Vec<StoredDetermination> = Vec::new();
+        while let Some(subject) = subjects.next().await? {
+            let decided = evaluation.subject(&subject.rows).map_err(|e| {
+                EligibilityError::FailedPrecondition(format!("batch {}: {e}", run.batch_id))
+            })?;
+            pending.extend(decided.into_iter().map(|d| StoredDetermination {
+                run_id: run.id.clone(),
+                row_index: d.row_index,
+                subject_id: subject.subject_id.clone(),
+                outcome: outcome_code(d.outcome),
+                reason: d.reason,
+                rule_id: d.rule_id,
+                cells: d.cells,
+            }));
+            if pending.len() >= DETERMINATIONS_PER_TRANSACTION {
+                self.store.write_determinations(&pending).await?;
+                pending.clear();
+            }
+        }
+        self.store.write_determinations(&pending).await?;
+        Ok(evaluation.finish(started.elapsed().as_secs_f64()))
+    }
+
+    /// One run of the county.
+    pub async fn run_in_county(&self, county: &County, id: &str) -> Result<Run, EligibilityError> {
+        match self.store.get_run(id).await? {
+            Some(run)
+                if run.county.name == county.name
+                    && (county.code.is_empty() || county.code == run.county.code) =>
+            {
+                Ok(run)
+            }
+            _ => Err(EligibilityError::NotFound {
+                what: "run",
+                id: id.to_owned(),
+            }),
+        }
+    }
+}

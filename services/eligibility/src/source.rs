@@ -1,0 +1,127 @@
+//! Reading a batch from the ingest service over gRPC: the batch's row count and its
+//! subjects with their raw rows (FULL view), in file order of first appearance.
+
+use cmr_proto::common::v1 as common;
+use cmr_proto::ingest::v1 as ingest;
+use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
+use tonic::{Code, Streaming};
+
+use crate::domain::evaluate::RawRow;
+use crate::domain::model::County;
+use crate::error::EligibilityError;
+
+/// Where batches come from.
+#[derive(Clone, Debug)]
+pub struct IngestSource {
+    endpoint: String,
+}
+
+/// The subjects of one batch, as a stream.
+pub struct Subjects {
+    stream: Streaming<ingest::StreamSubjectsResponse>,
+}
+
+/// One subject: ingest's subject id and its raw rows in row order.
+#[derive(Clone, Debug)]
+pub struct SourceSubject {
+    pub subject_id: String,
+    pub rows: Vec<RawRow>,
+}
+
+fn ingest_error(batch_id: &str, status: &tonic::Status) -> EligibilityError {
+    match status.code() {
+        Code::NotFound => EligibilityError::NotFound {
+            what: "batch",
+            id: batch_id.to_owned(),
+        },
+        Code::FailedPrecondition | Code::InvalidArgument => {
+            EligibilityError::FailedPrecondition(format!("ingest: {}", status.message()))
+        }
+        _ => EligibilityError::Ingest(format!("{:?}: {}", status.code(), status.message())),
+    }
+}
+
+impl IngestSource {
+    #[must_use]
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+        }
+    }
+
+    /// Opens a batch: checks it is COMPLETE in `county` and returns its rows received
+    /// (gogen's line count) and its subjects.
+    pub async fn open(
+        &self,
+        county: &County,
+        batch_id: &str,
+    ) -> Result<(u64, Subjects), EligibilityError> {
+        let mut client = IngestServiceClient::connect(self.endpoint.clone())
+            .await
+            .map_err(|e| EligibilityError::Ingest(format!("connect {}: {e}", self.endpoint)))?;
+        let scope = Some(common::Scope {
+            county_code: county.code.clone(),
+            county_name: county.name.clone(),
+            agency_id: String::new(),
+        });
+        let batch = client
+            .get_batch(ingest::GetBatchRequest {
+                scope: scope.clone(),
+                batch_id: batch_id.to_owned(),
+            })
+            .await
+            .map_err(|s| ingest_error(batch_id, &s))?
+            .into_inner()
+            .batch
+            .ok_or_else(|| EligibilityError::Ingest("GetBatch returned no batch".to_owned()))?;
+        if batch.status != ingest::BatchStatus::Complete as i32 {
+            return Err(EligibilityError::FailedPrecondition(format!(
+                "batch {batch_id} is not complete"
+            )));
+        }
+        let rows_received = batch
+            .accounting
+            .map_or(0, |a| u64::try_from(a.rows_received).unwrap_or(0));
+        let stream = client
+            .stream_subjects(ingest::StreamSubjectsRequest {
+                scope,
+                batch_id: batch_id.to_owned(),
+                view: ingest::SubjectView::Full as i32,
+                ..Default::default()
+            })
+            .await
+            .map_err(|s| ingest_error(batch_id, &s))?
+            .into_inner();
+        Ok((rows_received, Subjects { stream }))
+    }
+}
+
+impl Subjects {
+    /// The next subject, or `None` at the end of the batch.
+    pub async fn next(&mut self) -> Result<Option<SourceSubject>, EligibilityError> {
+        let Some(message) = self
+            .stream
+            .message()
+            .await
+            .map_err(|s| ingest_error("", &s))?
+        else {
+            return Ok(None);
+        };
+        let subject = message.subject.ok_or_else(|| {
+            EligibilityError::Ingest("a stream message had no subject".to_owned())
+        })?;
+        let mut rows: Vec<RawRow> = subject
+            .rows
+            .into_iter()
+            .map(|r| RawRow {
+                row_index: r.data_row_index,
+                fields: r.fields,
+            })
+            .collect();
+        rows.sort_by_key(|r| r.row_index);
+        Ok(Some(SourceSubject {
+            subject_id: subject.subject_id,
+            rows,
+        }))
+    }
+}

@@ -1,0 +1,255 @@
+//! Review items and the submissions that created them.
+//!
+//! Instants are Unix milliseconds (`BIGINT`); a conviction date is `yyyymmdd` as an integer
+//! (0 when unknown), so both back ends order it the same way. The determination as
+//! eligibility submitted it is kept whole (encoded protobuf, `BLOB`/`bytea`) as the item's
+//! never-changed snapshot; the columns beside it are what the queue filters and orders on.
+
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m20261124_000001_create_verification_tables"
+    }
+}
+
+#[derive(DeriveIden)]
+enum ReviewItems {
+    Table,
+    Id,
+    CountyCode,
+    CountyName,
+    RunId,
+    BatchId,
+    DeterminationId,
+    SubjectId,
+    DataRowIndex,
+    Outcome,
+    Track,
+    Prop64Section,
+    CourtOriCode,
+    ConvictionDate,
+    ReasonCode,
+    RuleId,
+    AgencyId,
+    Status,
+    Determination,
+    CreatedAtMs,
+    UpdatedAtMs,
+}
+
+#[derive(DeriveIden)]
+enum Submissions {
+    Table,
+    CountyCode,
+    CountyName,
+    IdempotencyKey,
+    RequestSha256,
+    Accepted,
+    Duplicates,
+    NotQueued,
+    AgencyId,
+    CreatedAtMs,
+}
+
+// async_trait's signature (`&SchemaManager` without a lifetime) must be matched exactly.
+#[allow(elided_lifetimes_in_paths)]
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(ReviewItems::Table)
+                    .col(
+                        ColumnDef::new(ReviewItems::Id)
+                            .string_len(26)
+                            .not_null()
+                            .primary_key(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::CountyCode)
+                            .string_len(8)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::CountyName)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(ReviewItems::RunId).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(ReviewItems::BatchId)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::DeterminationId)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::SubjectId)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::DataRowIndex)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::Outcome)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::Track)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::Prop64Section)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::CourtOriCode)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::ConvictionDate)
+                            .integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::ReasonCode)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::RuleId)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::AgencyId)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::Status)
+                            .small_integer()
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(ReviewItems::Determination).blob().not_null())
+                    .col(
+                        ColumnDef::new(ReviewItems::CreatedAtMs)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ReviewItems::UpdatedAtMs)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_review_items_run_determination")
+                    .table(ReviewItems::Table)
+                    .col(ReviewItems::RunId)
+                    .col(ReviewItems::DeterminationId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_review_items_county_queue")
+                    .table(ReviewItems::Table)
+                    .col(ReviewItems::CountyCode)
+                    .col(ReviewItems::ConvictionDate)
+                    .col(ReviewItems::Id)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Submissions::Table)
+                    .col(
+                        ColumnDef::new(Submissions::CountyCode)
+                            .string_len(8)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::CountyName)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::IdempotencyKey)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::RequestSha256)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::Accepted)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::Duplicates)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::NotQueued)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::AgencyId)
+                            .string_len(128)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Submissions::CreatedAtMs)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .primary_key(
+                        Index::create()
+                            .col(Submissions::CountyCode)
+                            .col(Submissions::CountyName)
+                            .col(Submissions::IdempotencyKey),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Submissions::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(ReviewItems::Table).to_owned())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,280 @@
+//! The verification store: the only code that touches sea-orm. SQLite by default, PostgreSQL
+//! when the URL says so; migrations run on [`Store::connect`].
+
+mod entities;
+
+use std::time::Duration;
+
+use cmr_verification_migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectOptions, Database, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
+};
+
+use crate::domain::model::{
+    County, ItemFilter, QueueCursor, ReviewItem, ReviewStatus, Submission, SubmissionOutcome,
+};
+use entities::{review_item, submission};
+
+/// Items per INSERT statement (20 columns each, well inside SQLite's and PostgreSQL's
+/// bind-parameter limits).
+const INSERT_ROWS: usize = 500;
+
+/// A store failure; always an internal error for callers.
+#[derive(Debug, thiserror::Error)]
+#[error("verification store: {0}")]
+pub struct StoreError(#[from] DbErr);
+
+/// What [`Store::submit`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// The items were written (those not already queued) and the submission recorded.
+    Stored(SubmissionOutcome),
+    /// Another request recorded this idempotency key first; nothing was written.
+    KeyTaken(Submission),
+}
+
+/// A connected, migrated verification store. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: DatabaseConnection,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) with SQL logging off
+    /// and applies every pending migration.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options
+            .sqlx_logging(false)
+            .connect_timeout(Duration::from_secs(10))
+            .max_connections(if url.starts_with("sqlite") { 4 } else { 16 });
+        let db = Database::connect(options).await?;
+        Migrator::up(&db, None).await?;
+        Ok(Self { db })
+    }
+
+    /// Closes the pool.
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.db.close().await?;
+        Ok(())
+    }
+
+    /// The submission recorded under `key` for `county`, if any.
+    pub async fn find_submission(
+        &self,
+        county: &County,
+        key: &str,
+    ) -> Result<Option<Submission>, StoreError> {
+        Ok(submission::Entity::find_by_id((
+            county.code.clone(),
+            county.name.clone(),
+            key.to_owned(),
+        ))
+        .one(&self.db)
+        .await?
+        .map(to_submission))
+    }
+
+    /// In one transaction: inserts the items whose (run, determination id) is not stored yet,
+    /// and records the submission under its key. `duplicates` of the outcome counts the items
+    /// that were already stored (the caller's `duplicates` are added to it).
+    pub async fn submit(
+        &self,
+        items: Vec<ReviewItem>,
+        mut record: Submission,
+    ) -> Result<Submitted, StoreError> {
+        let txn = self.db.begin().await?;
+        let offered = i64::try_from(items.len()).unwrap_or(i64::MAX);
+        let mut inserted: i64 = 0;
+        let mut items = items.into_iter().peekable();
+        while items.peek().is_some() {
+            let part: Vec<_> = items.by_ref().take(INSERT_ROWS).collect();
+            let result = review_item::Entity::insert_many(part.into_iter().map(to_active))
+                .on_conflict_do_nothing_on([
+                    review_item::Column::RunId,
+                    review_item::Column::DeterminationId,
+                ])
+                .exec_without_returning(&txn)
+                .await?;
+            if let TryInsertResult::Inserted(n) = result {
+                inserted += i64::try_from(n).unwrap_or(i64::MAX);
+            }
+        }
+        record.outcome.accepted = inserted;
+        record.outcome.duplicates += offered - inserted;
+        let result = submission::Entity::insert(submission::ActiveModel {
+            county_code: Set(record.county.code.clone()),
+            county_name: Set(record.county.name.clone()),
+            idempotency_key: Set(record.idempotency_key.clone()),
+            request_sha256: Set(record.request_sha256.clone()),
+            accepted: Set(record.outcome.accepted),
+            duplicates: Set(record.outcome.duplicates),
+            not_queued: Set(record.outcome.not_queued),
+            agency_id: Set(record.outcome.agency_id.clone()),
+            created_at_ms: Set(record.created_at_ms),
+        })
+        .on_conflict_do_nothing_on([
+            submission::Column::CountyCode,
+            submission::Column::CountyName,
+            submission::Column::IdempotencyKey,
+        ])
+        .exec_without_returning(&txn)
+        .await?;
+        if matches!(result, TryInsertResult::Inserted(n) if n > 0) {
+            txn.commit().await?;
+            return Ok(Submitted::Stored(record.outcome));
+        }
+        txn.rollback().await?;
+        match self
+            .find_submission(&record.county, &record.idempotency_key)
+            .await?
+        {
+            Some(existing) => Ok(Submitted::KeyTaken(existing)),
+            None => Err(StoreError(DbErr::RecordNotInserted)),
+        }
+    }
+
+    /// One item by id.
+    pub async fn get_item(&self, id: &str) -> Result<Option<ReviewItem>, StoreError> {
+        Ok(review_item::Entity::find_by_id(id.to_owned())
+            .one(&self.db)
+            .await?
+            .map(to_item))
+    }
+
+    /// Items of `county` matching `filter`, by conviction date then id, after `after`.
+    pub async fn list_items(
+        &self,
+        county: &County,
+        filter: &ItemFilter,
+        after: Option<&QueueCursor>,
+        limit: u64,
+    ) -> Result<Vec<ReviewItem>, StoreError> {
+        let mut query = review_item::Entity::find().filter(county_condition(county));
+        if !filter.statuses.is_empty() {
+            query = query.filter(review_item::Column::Status.is_in(filter.statuses.clone()));
+        }
+        if !filter.outcomes.is_empty() {
+            query = query.filter(review_item::Column::Outcome.is_in(filter.outcomes.clone()));
+        }
+        let equal = [
+            (review_item::Column::AgencyId, &filter.agency_id),
+            (review_item::Column::RunId, &filter.run_id),
+            (review_item::Column::BatchId, &filter.batch_id),
+            (review_item::Column::SubjectId, &filter.subject_id),
+            (review_item::Column::Prop64Section, &filter.prop64_section),
+            (review_item::Column::CourtOriCode, &filter.court_ori_code),
+        ];
+        for (column, value) in equal {
+            if let Some(value) = value {
+                query = query.filter(column.eq(value.clone()));
+            }
+        }
+        if let Some(track) = filter.track {
+            query = query.filter(review_item::Column::Track.eq(track));
+        }
+        if let Some(cursor) = after {
+            query = query.filter(
+                Condition::any()
+                    .add(review_item::Column::ConvictionDate.gt(cursor.conviction_date))
+                    .add(
+                        Condition::all()
+                            .add(review_item::Column::ConvictionDate.eq(cursor.conviction_date))
+                            .add(review_item::Column::Id.gt(cursor.id.clone())),
+                    ),
+            );
+        }
+        Ok(query
+            .order_by_asc(review_item::Column::ConvictionDate)
+            .order_by_asc(review_item::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_item)
+            .collect())
+    }
+}
+
+/// Items whose stored county agrees with every part of `county` the request gives.
+fn county_condition(county: &County) -> Condition {
+    let mut condition = Condition::all();
+    if !county.code.is_empty() {
+        condition = condition.add(review_item::Column::CountyCode.eq(county.code.clone()));
+    }
+    if !county.name.is_empty() {
+        condition = condition.add(review_item::Column::CountyName.eq(county.name.clone()));
+    }
+    condition
+}
+
+fn to_active(item: ReviewItem) -> review_item::ActiveModel {
+    review_item::ActiveModel {
+        id: Set(item.id),
+        county_code: Set(item.county.code),
+        county_name: Set(item.county.name),
+        run_id: Set(item.run_id),
+        batch_id: Set(item.batch_id),
+        determination_id: Set(item.determination_id),
+        subject_id: Set(item.subject_id),
+        data_row_index: Set(item.data_row_index),
+        outcome: Set(item.outcome),
+        track: Set(item.track),
+        prop64_section: Set(item.prop64_section),
+        court_ori_code: Set(item.court_ori_code),
+        conviction_date: Set(item.conviction_date),
+        reason_code: Set(item.reason_code),
+        rule_id: Set(item.rule_id),
+        agency_id: Set(item.agency_id),
+        status: Set(item.status as i16),
+        determination: Set(item.determination),
+        created_at_ms: Set(item.created_at_ms),
+        updated_at_ms: Set(item.updated_at_ms),
+    }
+}
+
+fn to_item(model: review_item::Model) -> ReviewItem {
+    ReviewItem {
+        id: model.id,
+        county: County {
+            code: model.county_code,
+            name: model.county_name,
+        },
+        run_id: model.run_id,
+        batch_id: model.batch_id,
+        determination_id: model.determination_id,
+        subject_id: model.subject_id,
+        data_row_index: model.data_row_index,
+        outcome: model.outcome,
+        track: model.track,
+        prop64_section: model.prop64_section,
+        court_ori_code: model.court_ori_code,
+        conviction_date: model.conviction_date,
+        reason_code: model.reason_code,
+        rule_id: model.rule_id,
+        agency_id: model.agency_id,
+        status: ReviewStatus::from_i16(model.status).unwrap_or(ReviewStatus::Pending),
+        determination: model.determination,
+        created_at_ms: model.created_at_ms,
+        updated_at_ms: model.updated_at_ms,
+    }
+}
+
+fn to_submission(model: submission::Model) -> Submission {
+    Submission {
+        county: County {
+            code: model.county_code,
+            name: model.county_name,
+        },
+        idempotency_key: model.idempotency_key,
+        request_sha256: model.request_sha256,
+        outcome: SubmissionOutcome {
+            accepted: model.accepted,
+            duplicates: model.duplicates,
+            not_queued: model.not_queued,
+            agency_id: model.agency_id,
+        },
+        created_at_ms: model.created_at_ms,
+    }
+}
