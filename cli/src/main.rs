@@ -36,6 +36,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Run one gRPC service of the suite.
     Serve(serve::ServeArgs),
+    /// Run all four services in this process, with SQLite stores under --data-dir.
+    Up(serve::UpArgs),
     /// List the built-in policies.
     Policies,
 }
@@ -58,10 +60,17 @@ fn main() {
                 1
             }
         },
-        Command::Serve(args) => match serve::run(args) {
+        Command::Serve(args) => match serve::serve(args) {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("cmr serve: {e:#}");
+                1
+            }
+        },
+        Command::Up(args) => match serve::up(args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("cmr up: {e:#}");
                 1
             }
         },

@@ -1,11 +1,18 @@
-//! `cmr serve <service>`: one gRPC service of the suite in this process, until SIGINT or
-//! SIGTERM (then NOT_SERVING, drain, exit).
+//! `cmr serve <service>` runs one gRPC service of the suite; `cmr up` runs all four in one
+//! process. Both stop on SIGINT or SIGTERM: NOT_SERVING, drain, exit.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use cmr_eligibility::EligibilityConfig;
+use cmr_filing::FilingConfig;
 use cmr_ingest::IngestConfig;
+use cmr_verification::VerificationConfig;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 #[derive(Args, Debug)]
 pub struct ServeArgs {
@@ -23,32 +30,191 @@ pub enum Service {
         #[command(flatten)]
         config: IngestConfig,
     },
+    /// The eligibility service (policies, runs, determinations).
+    Eligibility {
+        /// Address to listen on.
+        #[arg(
+            long,
+            env = "CMR_ELIGIBILITY_LISTEN",
+            default_value = "127.0.0.1:50052"
+        )]
+        listen: SocketAddr,
+        #[command(flatten)]
+        config: EligibilityConfig,
+    },
+    /// The verification service (prosecutors' review queue).
+    Verification {
+        /// Address to listen on.
+        #[arg(
+            long,
+            env = "CMR_VERIFICATION_LISTEN",
+            default_value = "127.0.0.1:50053"
+        )]
+        listen: SocketAddr,
+        #[command(flatten)]
+        config: VerificationConfig,
+    },
+    /// The filing service (verified relief per court).
+    Filing {
+        /// Address to listen on.
+        #[arg(long, env = "CMR_FILING_LISTEN", default_value = "127.0.0.1:50054")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        config: FilingConfig,
+    },
 }
 
-pub fn run(args: ServeArgs) -> Result<()> {
-    init_logs();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+#[derive(Args, Debug)]
+pub struct UpArgs {
+    /// Directory for the four SQLite stores (created if missing).
+    #[arg(long, default_value = "cmr-data")]
+    pub data_dir: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:50051")]
+    pub ingest_listen: SocketAddr,
+    #[arg(long, default_value = "127.0.0.1:50052")]
+    pub eligibility_listen: SocketAddr,
+    #[arg(long, default_value = "127.0.0.1:50053")]
+    pub verification_listen: SocketAddr,
+    #[arg(long, default_value = "127.0.0.1:50054")]
+    pub filing_listen: SocketAddr,
+}
+
+pub fn serve(args: ServeArgs) -> Result<()> {
+    block_on(async move {
+        let shutdown = cmr_runtime::shutdown_signal();
         match args.service {
             Service::Ingest { listen, config } => {
-                let listener = tokio::net::TcpListener::bind(listen)
-                    .await
-                    .with_context(|| format!("cannot listen on {listen}"))?;
-                let bound = listener.local_addr().context("no local address")?;
-                // A fixed, parseable line: scripts and tests started with port 0 read it.
-                eprintln!(
-                    "cmr serve: {} listening on {bound}",
-                    cmr_ingest::SERVICE_NAME
-                );
-                cmr_ingest::run(config, listener, cmr_runtime::shutdown_signal())
-                    .await
-                    .context("ingest service failed")
+                let l = bind(cmr_ingest::SERVICE_NAME, listen).await?;
+                finish(
+                    cmr_ingest::SERVICE_NAME,
+                    cmr_ingest::run(config, l, shutdown).await,
+                )
+            }
+            Service::Eligibility { listen, config } => {
+                let l = bind(cmr_eligibility::SERVICE_NAME, listen).await?;
+                let run = cmr_eligibility::run(config, l, shutdown).await;
+                finish(cmr_eligibility::SERVICE_NAME, run)
+            }
+            Service::Verification { listen, config } => {
+                let l = bind(cmr_verification::SERVICE_NAME, listen).await?;
+                let run = cmr_verification::run(config, l, shutdown).await;
+                finish(cmr_verification::SERVICE_NAME, run)
+            }
+            Service::Filing { listen, config } => {
+                let l = bind(cmr_filing::SERVICE_NAME, listen).await?;
+                finish(
+                    cmr_filing::SERVICE_NAME,
+                    cmr_filing::run(config, l, shutdown).await,
+                )
             }
         }
     })
+}
+
+/// All four services in this process, each with its own SQLite store under `data_dir`.
+/// The first one to fail stops the others.
+pub fn up(args: UpArgs) -> Result<()> {
+    std::fs::create_dir_all(&args.data_dir)
+        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
+    block_on(async move {
+        let ingest = bind(cmr_ingest::SERVICE_NAME, args.ingest_listen).await?;
+        let eligibility = bind(cmr_eligibility::SERVICE_NAME, args.eligibility_listen).await?;
+        let verification = bind(cmr_verification::SERVICE_NAME, args.verification_listen).await?;
+        let filing = bind(cmr_filing::SERVICE_NAME, args.filing_listen).await?;
+        let ingest_endpoint = format!("http://{}", ingest.local_addr()?);
+        let db = |name: &str| sqlite_url(&args.data_dir, name);
+
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let stop = move || {
+            let mut rx = stop_rx.clone();
+            async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            }
+        };
+        let mut tasks = tokio::task::JoinSet::new();
+        let (i, e, v, f) = (stop(), stop(), stop(), stop());
+        let (idb, edb, vdb, fdb) = (
+            db("ingest"),
+            db("eligibility"),
+            db("verification"),
+            db("filing"),
+        );
+        tasks.spawn(async move {
+            let run = cmr_ingest::run(IngestConfig::new(idb), ingest, i).await;
+            finish(cmr_ingest::SERVICE_NAME, run)
+        });
+        tasks.spawn(async move {
+            let config = EligibilityConfig::new(edb, ingest_endpoint);
+            let run = cmr_eligibility::run(config, eligibility, e).await;
+            finish(cmr_eligibility::SERVICE_NAME, run)
+        });
+        tasks.spawn(async move {
+            let run = cmr_verification::run(VerificationConfig::new(vdb), verification, v).await;
+            finish(cmr_verification::SERVICE_NAME, run)
+        });
+        tasks.spawn(async move {
+            let run = cmr_filing::run(FilingConfig::new(fdb), filing, f).await;
+            finish(cmr_filing::SERVICE_NAME, run)
+        });
+        let signal = cmr_runtime::shutdown_signal();
+        tokio::pin!(signal);
+        let mut first_error = None;
+        loop {
+            tokio::select! {
+                () = &mut signal, if !*stop_tx.borrow() => {
+                    let _ = stop_tx.send(true);
+                }
+                done = tasks.join_next() => match done {
+                    None => break,
+                    Some(result) => {
+                        // Whatever ended first, the suite stops as a whole.
+                        let _ = stop_tx.send(true);
+                        let result = result.context("service task panicked").and_then(|r| r);
+                        if let Err(e) = result
+                            && first_error.is_none()
+                        {
+                            first_error = Some(e);
+                        }
+                    }
+                },
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    })
+}
+
+fn sqlite_url(dir: &Path, name: &str) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        dir.join(format!("{name}.db")).display()
+    )
+}
+
+fn block_on<F: Future<Output = Result<()>>>(work: F) -> Result<()> {
+    init_logs();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(work)
+}
+
+/// Binds and prints a fixed, parseable line: scripts and tests started with port 0
+/// read the real address from it.
+async fn bind(service: &str, listen: SocketAddr) -> Result<TcpListener> {
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("{service}: cannot listen on {listen}"))?;
+    let bound = listener.local_addr().context("no local address")?;
+    eprintln!("cmr: {service} listening on {bound}");
+    Ok(listener)
+}
+
+fn finish<E>(service: &str, result: Result<(), E>) -> Result<()>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    result.with_context(|| format!("{service} failed"))
 }
 
 /// Readable logs on stderr; `RUST_LOG` overrides the level. SQL statements stay quiet.
