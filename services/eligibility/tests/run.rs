@@ -13,13 +13,10 @@ use cmr_proto::eligibility::v1 as pb;
 use cmr_proto::eligibility::v1::eligibility_service_client::EligibilityServiceClient;
 use cmr_proto::ingest::v1 as ingest;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
+use cmr_testkit::{Server, TestDatabase};
 use sea_orm::{ConnectionTrait, Database};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
-
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 fn fixture(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,107 +26,45 @@ fn fixture(name: &str) -> PathBuf {
     path
 }
 
-/// A database for one service in one test: a SQLite file in a tempdir or a fresh
-/// PostgreSQL database.
-enum TestDb {
-    Sqlite(tempfile::TempDir, &'static str),
-    Postgres(String),
-}
-
-impl TestDb {
-    async fn new(postgres: bool, service: &'static str) -> Self {
-        if !postgres {
-            return Self::Sqlite(tempfile::tempdir().expect("tempdir"), service);
-        }
-        let admin = Database::connect(PG_ADMIN_URL)
-            .await
-            .expect("PostgreSQL on 127.0.0.1:5432 must be up for the PG tests");
-        let name = format!(
-            "cmr_{service}_{}",
-            cmr_eligibility::domain::ids::new_id().to_lowercase()
-        );
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create database");
-        admin.close().await.expect("close");
-        Self::Postgres(name)
-    }
-
-    fn url(&self) -> String {
-        match self {
-            Self::Sqlite(dir, service) => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join(format!("{service}.db")).display()
-            ),
-            Self::Postgres(name) => format!("postgres://postgres@127.0.0.1:5432/{name}"),
-        }
-    }
-
-    async fn drop_db(self) {
-        if let Self::Postgres(name) = self {
-            let admin = Database::connect(PG_ADMIN_URL).await.expect("connect");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .expect("drop database");
-            admin.close().await.expect("close");
-        }
-    }
-}
-
 /// Both servers.
 struct Running {
     ingest: IngestServiceClient<Channel>,
     eligibility: EligibilityServiceClient<Channel>,
-    stops: Vec<oneshot::Sender<()>>,
-    ingest_task: tokio::task::JoinHandle<Result<(), cmr_ingest::RunError>>,
-    eligibility_task: tokio::task::JoinHandle<Result<(), cmr_eligibility::RunError>>,
+    ingest_server: Server<cmr_ingest::RunError>,
+    eligibility_server: Server<cmr_eligibility::RunError>,
 }
 
 impl Running {
     async fn start(ingest_url: &str, eligibility_url: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let ingest_addr = listener.local_addr().expect("addr");
-        let (stop_ingest, stopped) = oneshot::channel::<()>();
-        let ingest_task = tokio::spawn(cmr_ingest::run(
-            IngestConfig::new(ingest_url),
-            listener,
-            async {
-                let _ = stopped.await;
-            },
-        ));
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop_eligibility, stopped) = oneshot::channel::<()>();
-        let config = EligibilityConfig::new(eligibility_url, format!("http://{ingest_addr}"));
-        let eligibility_task = tokio::spawn(run(config, listener, async {
-            let _ = stopped.await;
-        }));
-        let ingest = IngestServiceClient::connect(format!("http://{ingest_addr}"))
+        let ingest_server = Server::start(|listener, shutdown| {
+            cmr_ingest::run(IngestConfig::new(ingest_url), listener, shutdown)
+        })
+        .await;
+        let config = EligibilityConfig::new(eligibility_url, ingest_server.endpoint());
+        let eligibility_server =
+            Server::start(|listener, shutdown| run(config, listener, shutdown)).await;
+        let ingest = IngestServiceClient::connect(ingest_server.endpoint())
             .await
             .expect("connect ingest");
-        let eligibility = connect_retrying(format!("http://{addr}")).await;
+        let eligibility = connect_retrying(eligibility_server.endpoint()).await;
         Self {
             ingest,
             eligibility,
-            stops: vec![stop_eligibility, stop_ingest],
-            ingest_task,
-            eligibility_task,
+            ingest_server,
+            eligibility_server,
         }
     }
 
-    async fn stop(self) {
+    async fn stop(mut self) {
         drop(self.ingest);
         drop(self.eligibility);
-        for stop in self.stops {
-            let _ = stop.send(());
-        }
-        self.eligibility_task
+        self.eligibility_server.signal_stop();
+        self.ingest_server.signal_stop();
+        self.eligibility_server
+            .join()
             .await
-            .expect("join")
             .expect("eligibility run");
-        self.ingest_task.await.expect("join").expect("ingest run");
+        self.ingest_server.join().await.expect("ingest run");
     }
 }
 
@@ -270,8 +205,8 @@ fn without_time(json: &str) -> serde_json::Value {
 }
 
 async fn configurable_flow_over_the_wire(postgres: bool) {
-    let ingest_db = TestDb::new(postgres, "ingest").await;
-    let eligibility_db = TestDb::new(postgres, "eligibility").await;
+    let ingest_db = TestDatabase::new(postgres, "ingest").await;
+    let eligibility_db = TestDatabase::new(postgres, "eligibility").await;
     let servers = Running::start(&ingest_db.url(), &eligibility_db.url()).await;
     let mut ingest = servers.ingest.clone();
     let mut client = servers.eligibility.clone();
@@ -429,16 +364,16 @@ async fn configurable_flow_over_the_wire(postgres: bool) {
     assert!(explain.message().contains("issue 4"));
 
     servers.stop().await;
-    ingest_db.drop_db().await;
-    eligibility_db.drop_db().await;
+    ingest_db.cleanup().await;
+    eligibility_db.cleanup().await;
 }
 
 /// A run interrupted by a crash (left RUNNING with part of its determinations) is marked
 /// FAILED at start-up and redone by the next StartRun under the same id, with exactly the
 /// determinations of an undisturbed run.
 async fn interrupted_run_is_redone(postgres: bool) {
-    let ingest_db = TestDb::new(postgres, "ingest").await;
-    let eligibility_db = TestDb::new(postgres, "eligibility").await;
+    let ingest_db = TestDatabase::new(postgres, "ingest").await;
+    let eligibility_db = TestDatabase::new(postgres, "eligibility").await;
     let servers = Running::start(&ingest_db.url(), &eligibility_db.url()).await;
     let mut ingest = servers.ingest.clone();
     let mut client = servers.eligibility.clone();
@@ -518,14 +453,14 @@ async fn interrupted_run_is_redone(postgres: bool) {
     assert_eq!(redone.status, pb::RunStatus::Succeeded as i32);
     assert_eq!(stream_results(&mut client, &run.run_id).await, undisturbed);
     servers.stop().await;
-    ingest_db.drop_db().await;
-    eligibility_db.drop_db().await;
+    ingest_db.cleanup().await;
+    eligibility_db.cleanup().await;
 }
 
 /// The seeded built-in Sacramento pilot policy, by name, on the pilot fixture.
 async fn named_pilot_policy(postgres: bool) {
-    let ingest_db = TestDb::new(postgres, "ingest").await;
-    let eligibility_db = TestDb::new(postgres, "eligibility").await;
+    let ingest_db = TestDatabase::new(postgres, "ingest").await;
+    let eligibility_db = TestDatabase::new(postgres, "eligibility").await;
     let servers = Running::start(&ingest_db.url(), &eligibility_db.url()).await;
     let mut ingest = servers.ingest.clone();
     let mut client = servers.eligibility.clone();
@@ -558,8 +493,8 @@ async fn named_pilot_policy(postgres: bool) {
     assert!(!expected.is_empty());
     assert_eq!(triples(&streamed), expected);
     servers.stop().await;
-    ingest_db.drop_db().await;
-    eligibility_db.drop_db().await;
+    ingest_db.cleanup().await;
+    eligibility_db.cleanup().await;
 }
 
 #[tokio::test]

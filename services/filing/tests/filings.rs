@@ -7,86 +7,17 @@ use cmr_filing::{FilingConfig, run};
 use cmr_proto::common::v1 as common;
 use cmr_proto::filing::v1 as pb;
 use cmr_proto::filing::v1::filing_service_client::FilingServiceClient;
-use sea_orm::{ConnectionTrait, Database};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use cmr_testkit::TestDatabase;
 use tonic::transport::Channel;
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+type Running = cmr_testkit::Running<FilingServiceClient<Channel>, cmr_filing::RunError>;
 
-/// A database for one test: a SQLite file in a tempdir or a fresh PostgreSQL database.
-enum TestDb {
-    Sqlite(tempfile::TempDir),
-    Postgres(String),
-}
-
-impl TestDb {
-    async fn new(postgres: bool) -> Self {
-        if !postgres {
-            return Self::Sqlite(tempfile::tempdir().expect("tempdir"));
-        }
-        let admin = Database::connect(PG_ADMIN_URL)
-            .await
-            .expect("PostgreSQL on 127.0.0.1:5432 must be up for the PG tests");
-        let name = format!(
-            "cmr_filing_{}",
-            cmr_filing::domain::ids::new_id().to_lowercase()
-        );
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create database");
-        admin.close().await.expect("close");
-        Self::Postgres(name)
-    }
-
-    fn url(&self) -> String {
-        match self {
-            Self::Sqlite(dir) => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("filing.db").display()
-            ),
-            Self::Postgres(name) => format!("postgres://postgres@127.0.0.1:5432/{name}"),
-        }
-    }
-
-    async fn drop_db(self) {
-        if let Self::Postgres(name) = self {
-            let admin = Database::connect(PG_ADMIN_URL).await.expect("connect");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .expect("drop database");
-            admin.close().await.expect("close");
-        }
-    }
-}
-
-struct Running {
-    client: FilingServiceClient<Channel>,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), cmr_filing::RunError>>,
-}
-
-impl Running {
-    async fn start(url: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(run(FilingConfig::new(url), listener, async {
-            let _ = stopped.await;
-        }));
-        let client = FilingServiceClient::connect(format!("http://{addr}"))
-            .await
-            .expect("connect");
-        Self { client, stop, task }
-    }
-
-    async fn stop(self) {
-        drop(self.client);
-        let _ = self.stop.send(());
-        self.task.await.expect("join").expect("run");
-    }
+async fn start(url: &str) -> Running {
+    Running::start(
+        |listener, shutdown| run(FilingConfig::new(url), listener, shutdown),
+        FilingServiceClient::connect,
+    )
+    .await
 }
 
 fn scope(code: &str, name: &str) -> Option<common::Scope> {
@@ -169,8 +100,8 @@ fn in_scope(scope: Option<common::Scope>) -> pb::ListFilingsRequest {
 
 async fn relief_is_kept_once_per_court(postgres: bool) {
     const N: usize = 600;
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "filing").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
 
     let first = client
@@ -267,12 +198,12 @@ async fn relief_is_kept_once_per_court(postgres: bool) {
     );
 
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 async fn bad_input_and_later_rpcs(postgres: bool) {
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "filing").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
 
     // No court ORI: queued without a court and reported; a repeat inside the request is
@@ -361,14 +292,14 @@ async fn bad_input_and_later_rpcs(postgres: bool) {
     assert_eq!(status.code(), tonic::Code::InvalidArgument);
 
     server.stop().await;
-    let server = Running::start(&db.url()).await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
     assert_eq!(
         list_all(&mut client, in_scope(sacramento()), 1).await.len(),
         2
     );
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 #[tokio::test]

@@ -9,13 +9,9 @@ use cmr_proto::ingest::v1 as pb;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use cmr_record::FieldCheck;
 use cmr_record::doj::DojSource;
-use sea_orm::{ConnectionTrait, Database};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use cmr_testkit::TestDatabase;
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
-
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 fn fixture(name: &str) -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -25,80 +21,14 @@ fn fixture(name: &str) -> PathBuf {
     path
 }
 
-/// A database for one test: a SQLite file in a tempdir or a fresh PostgreSQL database.
-enum TestDb {
-    Sqlite(tempfile::TempDir),
-    Postgres(String),
-}
+type Running = cmr_testkit::Running<IngestServiceClient<Channel>, cmr_ingest::RunError>;
 
-impl TestDb {
-    async fn new(postgres: bool) -> Self {
-        if !postgres {
-            return Self::Sqlite(tempfile::tempdir().expect("tempdir"));
-        }
-        let admin = Database::connect(PG_ADMIN_URL)
-            .await
-            .expect("PostgreSQL on 127.0.0.1:5432 must be up for the PG tests");
-        let name = format!(
-            "cmr_ingest_{}",
-            cmr_ingest::domain::ids::new_id().to_lowercase()
-        );
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create database");
-        admin.close().await.expect("close");
-        Self::Postgres(name)
-    }
-
-    fn url(&self) -> String {
-        match self {
-            Self::Sqlite(dir) => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("ingest.db").display()
-            ),
-            Self::Postgres(name) => format!("postgres://postgres@127.0.0.1:5432/{name}"),
-        }
-    }
-
-    async fn drop_db(self) {
-        if let Self::Postgres(name) = self {
-            let admin = Database::connect(PG_ADMIN_URL).await.expect("connect");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .expect("drop database");
-            admin.close().await.expect("close");
-        }
-    }
-}
-
-struct Running {
-    client: IngestServiceClient<Channel>,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), cmr_ingest::RunError>>,
-}
-
-impl Running {
-    async fn start(url: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let config = IngestConfig::new(url);
-        let task = tokio::spawn(run(config, listener, async {
-            let _ = stopped.await;
-        }));
-        let client = IngestServiceClient::connect(format!("http://{addr}"))
-            .await
-            .expect("connect");
-        Self { client, stop, task }
-    }
-
-    async fn stop(self) {
-        drop(self.client);
-        let _ = self.stop.send(());
-        self.task.await.expect("join").expect("run");
-    }
+async fn start(url: &str) -> Running {
+    Running::start(
+        |listener, shutdown| run(IngestConfig::new(url), listener, shutdown),
+        IngestServiceClient::connect,
+    )
+    .await
 }
 
 fn scope() -> Option<common::Scope> {
@@ -173,8 +103,8 @@ fn expected_rows(path: &PathBuf) -> Vec<(i64, Vec<Vec<u8>>)> {
 }
 
 async fn upload_in_odd_chunks(postgres: bool) {
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "ingest").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
     let path = fixture("gogen_configurable_flow/input.csv");
     let bytes = std::fs::read(&path).expect("read");
@@ -282,12 +212,12 @@ async fn upload_in_odd_chunks(postgres: bool) {
     assert_eq!(status.code(), tonic::Code::Unimplemented);
 
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 async fn bad_file_is_rejected(postgres: bool) {
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "ingest").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
     let bytes = std::fs::read(fixture("bad.csv")).expect("read");
     let status = upload(&mut client, "bad-1", &bytes, 7)
@@ -313,14 +243,14 @@ async fn bad_file_is_rejected(postgres: bool) {
         "record on line 1: wrong number of fields"
     );
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 /// The client goes away mid-upload: mid-record without announcing a size, or exactly at a
 /// record boundary after announcing the whole file's size.
 async fn truncated_upload_leaves_no_batch(postgres: bool, at_record_boundary: bool) {
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "ingest").await;
+    let server = start(&db.url()).await;
     let bytes = std::fs::read(fixture("gogen_configurable_flow/input.csv")).expect("read");
     let sent = if at_record_boundary {
         let cut = bytes
@@ -370,7 +300,7 @@ async fn truncated_upload_leaves_no_batch(postgres: bool, at_record_boundary: bo
     // Shutting down waits for the upload task to finish its clean-up.
     server.stop().await;
 
-    let server = Running::start(&db.url()).await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
     assert!(complete_batches(&mut client).await.is_empty());
     let all = all_batches(&mut client).await;
@@ -386,7 +316,7 @@ async fn truncated_upload_leaves_no_batch(postgres: bool, at_record_boundary: bo
     }
     server.stop().await;
     assert_no_rows(&db.url(), &all).await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 async fn all_batches(client: &mut IngestServiceClient<Channel>) -> Vec<pb::Batch> {
@@ -411,8 +341,8 @@ async fn assert_no_rows(url: &str, batches: &[pb::Batch]) {
 }
 
 async fn blank_subject_id_is_quarantined(postgres: bool) {
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "ingest").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
     let path = fixture("gogen_configurable_flow/input.csv");
     let original = std::fs::read(&path).expect("read");
@@ -454,7 +384,7 @@ async fn blank_subject_id_is_quarantined(postgres: bool) {
     assert_eq!(rows[0].column_index, 2);
     assert!(rows[0].raw_record.is_empty());
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 /// A stream that reports once it is polled, then never yields.

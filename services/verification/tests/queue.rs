@@ -7,87 +7,18 @@ use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as eligibility;
 use cmr_proto::verification::v1 as pb;
 use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
+use cmr_testkit::TestDatabase;
 use cmr_verification::{VerificationConfig, run};
-use sea_orm::{ConnectionTrait, Database};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tonic::transport::Channel;
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+type Running = cmr_testkit::Running<VerificationServiceClient<Channel>, cmr_verification::RunError>;
 
-/// A database for one test: a SQLite file in a tempdir or a fresh PostgreSQL database.
-enum TestDb {
-    Sqlite(tempfile::TempDir),
-    Postgres(String),
-}
-
-impl TestDb {
-    async fn new(postgres: bool) -> Self {
-        if !postgres {
-            return Self::Sqlite(tempfile::tempdir().expect("tempdir"));
-        }
-        let admin = Database::connect(PG_ADMIN_URL)
-            .await
-            .expect("PostgreSQL on 127.0.0.1:5432 must be up for the PG tests");
-        let name = format!(
-            "cmr_verification_{}",
-            cmr_verification::domain::ids::new_id().to_lowercase()
-        );
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create database");
-        admin.close().await.expect("close");
-        Self::Postgres(name)
-    }
-
-    fn url(&self) -> String {
-        match self {
-            Self::Sqlite(dir) => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("verification.db").display()
-            ),
-            Self::Postgres(name) => format!("postgres://postgres@127.0.0.1:5432/{name}"),
-        }
-    }
-
-    async fn drop_db(self) {
-        if let Self::Postgres(name) = self {
-            let admin = Database::connect(PG_ADMIN_URL).await.expect("connect");
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .expect("drop database");
-            admin.close().await.expect("close");
-        }
-    }
-}
-
-struct Running {
-    client: VerificationServiceClient<Channel>,
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<Result<(), cmr_verification::RunError>>,
-}
-
-impl Running {
-    async fn start(url: &str) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(run(VerificationConfig::new(url), listener, async {
-            let _ = stopped.await;
-        }));
-        let client = VerificationServiceClient::connect(format!("http://{addr}"))
-            .await
-            .expect("connect");
-        Self { client, stop, task }
-    }
-
-    async fn stop(self) {
-        drop(self.client);
-        let _ = self.stop.send(());
-        self.task.await.expect("join").expect("run");
-    }
+async fn start(url: &str) -> Running {
+    Running::start(
+        |listener, shutdown| run(VerificationConfig::new(url), listener, shutdown),
+        VerificationServiceClient::connect,
+    )
+    .await
 }
 
 fn scope(code: &str, name: &str) -> Option<common::Scope> {
@@ -184,8 +115,8 @@ async fn list_all(
 
 async fn queue_is_idempotent_paged_and_scoped(postgres: bool) {
     const N: usize = 1000;
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "verification").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
 
     let first = client
@@ -321,12 +252,12 @@ async fn queue_is_idempotent_paged_and_scoped(postgres: bool) {
     assert_eq!(got.assignment_history.len(), 1);
 
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 async fn bad_input_and_later_rpcs(postgres: bool) {
-    let db = TestDb::new(postgres).await;
-    let server = Running::start(&db.url()).await;
+    let db = TestDatabase::new(postgres, "verification").await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
 
     // NO_RELIEF is counted, not queued; a duplicate within one request is stored once.
@@ -400,11 +331,11 @@ async fn bad_input_and_later_rpcs(postgres: bool) {
 
     server.stop().await;
     // The queue survives a restart.
-    let server = Running::start(&db.url()).await;
+    let server = start(&db.url()).await;
     let mut client = server.client.clone();
     assert_eq!(list_all(&mut client, sacramento(), None, 10).await.len(), 1);
     server.stop().await;
-    db.drop_db().await;
+    db.cleanup().await;
 }
 
 #[tokio::test]

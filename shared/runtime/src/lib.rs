@@ -8,6 +8,8 @@
 //! - [`shutdown_signal`]: the shutdown future a binary hands to [`serve`] (SIGINT or SIGTERM).
 //! - [`ErrorCode`] / [`to_status`]: the single mapping from a service error to
 //!   [`tonic::Status`]; internal details are logged, never sent.
+//! - [`store::connect`] / [`store::connect_and_migrate`]: open a service's SQLite or
+//!   PostgreSQL database with the shared pool options and apply its migrations.
 //!
 //! A service binary looks like this:
 //!
@@ -25,6 +27,7 @@
 mod server;
 mod signal;
 mod status;
+pub mod store;
 
 pub use server::{RuntimeError, ServeConfig, Server, serve};
 pub use signal::shutdown_signal;

@@ -3,12 +3,10 @@
 
 mod entities;
 
-use std::time::Duration;
-
-use cmr_filing_migration::{Migrator, MigratorTrait};
+use cmr_filing_migration::Migrator;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectOptions, Database, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
 };
 
 use crate::domain::model::{
@@ -44,13 +42,7 @@ impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) with SQL logging off
     /// and applies every pending migration.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .max_connections(if url.starts_with("sqlite") { 4 } else { 16 });
-        let db = Database::connect(options).await?;
-        Migrator::up(&db, None).await?;
+        let db = cmr_runtime::store::connect_and_migrate::<Migrator>(url).await?;
         Ok(Self { db })
     }
 

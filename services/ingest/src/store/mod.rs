@@ -3,13 +3,11 @@
 
 mod entities;
 
-use std::time::Duration;
-
-use cmr_ingest_migration::{Migrator, MigratorTrait};
+use cmr_ingest_migration::Migrator;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectOptions, Database, DatabaseConnection, DbErr,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::domain::model::{
@@ -50,13 +48,7 @@ impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://...`) with SQL logging off
     /// and applies every pending migration.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let mut options = ConnectOptions::new(url.to_owned());
-        options
-            .sqlx_logging(false)
-            .connect_timeout(Duration::from_secs(10))
-            .max_connections(if url.starts_with("sqlite") { 4 } else { 16 });
-        let db = Database::connect(options).await?;
-        Migrator::up(&db, None).await?;
+        let db = cmr_runtime::store::connect_and_migrate::<Migrator>(url).await?;
         Ok(Self { db })
     }
 
