@@ -20,6 +20,10 @@ const MAX_PAGE: u64 = 1000;
 /// Subjects read from the store per page while streaming.
 const STREAM_PAGE: u64 = 100;
 
+/// Rows read from the store per page, and sent per message, while streaming rows.
+const ROW_STREAM_PAGE: u64 = 1000;
+
+type RowStream = Pin<Box<dyn Stream<Item = Result<pb::StreamRowsResponse, Status>> + Send>>;
 type SubjectStream = Pin<Box<dyn Stream<Item = Result<pb::StreamSubjectsResponse, Status>> + Send>>;
 
 /// The gRPC face of the ingest service.
@@ -413,15 +417,8 @@ impl IngestService for IngestGrpc {
         }
         let batch = self
             .ingest
-            .batch_in_county(&county, &request.batch_id)
+            .complete_batch_in_county(&county, &request.batch_id)
             .await?;
-        if batch.status != BatchStatus::Complete {
-            return Err(IngestError::FailedPrecondition(format!(
-                "batch {} is not complete",
-                batch.id
-            ))
-            .into());
-        }
         let store = self.ingest.store.clone();
         let mut after_row = -1;
         if !request.resume_after_subject_id.is_empty() {
@@ -474,6 +471,36 @@ impl IngestService for IngestGrpc {
             }
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    type StreamRowsStream = RowStream;
+
+    async fn stream_rows(
+        &self,
+        request: Request<pb::StreamRowsRequest>,
+    ) -> Result<Response<Self::StreamRowsStream>, Status> {
+        let request = request.into_inner();
+        let county = scope_county(request.scope.as_ref())?;
+        if request.from_row_index < 0 {
+            return Err(IngestError::InvalidArgument {
+                field: "from_row_index",
+                description: "from_row_index must not be negative".to_owned(),
+            }
+            .into());
+        }
+        let batch = self
+            .ingest
+            .complete_batch_in_county(&county, &request.batch_id)
+            .await?;
+        let pages = self
+            .ingest
+            .stream_rows(batch.id, request.from_row_index, ROW_STREAM_PAGE);
+        Ok(Response::new(Box::pin(ReceiverStream::new(pages).map(
+            |page| {
+                let rows = page?.iter().map(raw_row).collect::<Result<Vec<_>, _>>()?;
+                Ok(pb::StreamRowsResponse { rows })
+            },
+        ))))
     }
 
     async fn get_subject(

@@ -8,7 +8,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_stream::{Stream, StreamExt};
 
 use crate::domain::ids::{new_id, now_ms};
-use crate::domain::model::{Batch, BatchError, BatchStatus, County, FieldRule, RowChunk};
+use crate::domain::model::{
+    Batch, BatchError, BatchStatus, County, FieldRule, RowChunk, StoredRow,
+};
 use crate::domain::parse::{ChunkPipe, ParseStop, Piece, parse_upload};
 use crate::error::IngestError;
 use crate::store::{Completion, Store};
@@ -384,6 +386,55 @@ impl Ingest {
                 id: id.to_owned(),
             }),
         }
+    }
+
+    /// A COMPLETE batch visible in `county`: what the streaming reads (subjects, rows) need.
+    pub async fn complete_batch_in_county(
+        &self,
+        county: &County,
+        id: &str,
+    ) -> Result<Batch, IngestError> {
+        let batch = self.batch_in_county(county, id).await?;
+        if batch.status != BatchStatus::Complete {
+            return Err(IngestError::FailedPrecondition(format!(
+                "batch {} is not complete",
+                batch.id
+            )));
+        }
+        Ok(batch)
+    }
+
+    /// Stored rows of `batch_id` in row-index order from `from_row` (inclusive), read from
+    /// the store `page` rows at a time and sent one page per item until the batch ends or
+    /// the receiver goes away. Memory is bounded by one page plus the channel.
+    pub fn stream_rows(
+        &self,
+        batch_id: String,
+        from_row: i64,
+        page: u64,
+    ) -> mpsc::Receiver<Result<Vec<StoredRow>, IngestError>> {
+        let store = self.store.clone();
+        let (tx, rx) = mpsc::channel(2);
+        tokio::spawn(async move {
+            let mut next = from_row.max(0);
+            loop {
+                match store.rows_of_batch(&batch_id, next, page).await {
+                    Ok(rows) => {
+                        let Some(last) = rows.last() else { return };
+                        next = last.row_index + 1;
+                        let short = (rows.len() as u64) < page;
+                        if tx.send(Ok(rows)).await.is_err() || short {
+                            return;
+                        }
+                    }
+                    Err(error) => {
+                        let _ = tx.send(Err(error.into())).await;
+                        return;
+                    }
+                }
+            }
+        });
+        rx
     }
 }
 

@@ -215,6 +215,69 @@ async fn upload_in_odd_chunks(postgres: bool) {
     db.cleanup().await;
 }
 
+async fn stream_rows(
+    client: &mut IngestServiceClient<Channel>,
+    scope: Option<common::Scope>,
+    batch_id: &str,
+    from_row_index: i64,
+) -> Result<Vec<(i64, Vec<Vec<u8>>)>, tonic::Status> {
+    let mut stream = client
+        .stream_rows(pb::StreamRowsRequest {
+            scope,
+            batch_id: batch_id.to_owned(),
+            from_row_index,
+        })
+        .await?
+        .into_inner();
+    let mut rows = Vec::new();
+    while let Some(page) = stream.next().await {
+        let page = page?;
+        assert!(!page.rows.is_empty() && page.rows.len() <= 1000);
+        rows.extend(page.rows.into_iter().map(|r| (r.data_row_index, r.fields)));
+    }
+    Ok(rows)
+}
+
+async fn rows_stream_in_file_order(postgres: bool) {
+    let db = TestDatabase::new(postgres, "ingest").await;
+    let server = start(&db.url()).await;
+    let mut client = server.client.clone();
+    let path = fixture("gogen_configurable_flow/input.csv");
+    let bytes = std::fs::read(&path).expect("read");
+    let batch = upload(&mut client, "rows-1", &bytes, 64 * 1024)
+        .await
+        .expect("upload")
+        .batch
+        .expect("batch");
+    let expected = expected_rows(&path);
+
+    let rows = stream_rows(&mut client, scope(), &batch.batch_id, 0)
+        .await
+        .expect("stream rows");
+    assert_eq!(rows.len(), 38);
+    assert!(rows.iter().map(|(i, _)| *i).eq(0..38));
+    assert_eq!(rows, expected);
+
+    let resumed = stream_rows(&mut client, scope(), &batch.batch_id, 30)
+        .await
+        .expect("resume");
+    assert!(resumed.iter().map(|(i, _)| *i).eq(30..38));
+    assert_eq!(resumed, expected[30..]);
+
+    let other = Some(common::Scope {
+        county_code: "19".into(),
+        county_name: "LOS ANGELES".into(),
+        agency_id: String::new(),
+    });
+    let status = stream_rows(&mut client, other, &batch.batch_id, 0)
+        .await
+        .expect_err("other county");
+    assert_eq!(status.code(), tonic::Code::NotFound);
+
+    server.stop().await;
+    db.cleanup().await;
+}
+
 async fn bad_file_is_rejected(postgres: bool) {
     let db = TestDatabase::new(postgres, "ingest").await;
     let server = start(&db.url()).await;
@@ -440,4 +503,14 @@ async fn sqlite_blank_subject_id_is_quarantined() {
 #[tokio::test]
 async fn postgres_blank_subject_id_is_quarantined() {
     blank_subject_id_is_quarantined(true).await;
+}
+
+#[tokio::test]
+async fn sqlite_rows_stream_in_file_order() {
+    rows_stream_in_file_order(false).await;
+}
+
+#[tokio::test]
+async fn postgres_rows_stream_in_file_order() {
+    rows_stream_in_file_order(true).await;
 }

@@ -377,12 +377,26 @@ impl Store {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|r| StoredRow {
-                row_index: r.row_index,
-                line_number: r.line_number,
-                subject_id: r.subject_id,
-                fields: r.fields,
-            })
+            .map(to_stored_row)
+            .collect())
+    }
+
+    /// Up to `limit` stored rows of a batch in row-index order, from `from_row` (inclusive).
+    pub async fn rows_of_batch(
+        &self,
+        batch_id: &str,
+        from_row: i64,
+        limit: u64,
+    ) -> Result<Vec<StoredRow>, StoreError> {
+        Ok(row::Entity::find()
+            .filter(row::Column::BatchId.eq(batch_id))
+            .filter(row::Column::RowIndex.gte(from_row))
+            .order_by_asc(row::Column::RowIndex)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_stored_row)
             .collect())
     }
 
@@ -422,6 +436,15 @@ fn county_condition(county: &County) -> Condition {
         condition = condition.add(batch::Column::CountyName.eq(county.name.clone()));
     }
     condition
+}
+
+fn to_stored_row(model: row::Model) -> StoredRow {
+    StoredRow {
+        row_index: model.row_index,
+        line_number: model.line_number,
+        subject_id: model.subject_id,
+        fields: model.fields,
+    }
 }
 
 fn to_subject(model: subject::Model) -> SubjectRef {
