@@ -299,18 +299,19 @@ fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary,
                 line_count += 1;
             }
             chunk_rows.push(batch.rows.len() as u64);
-            progress.grouped(line_count);
+            progress.rows(line_count);
             outcome
         },
     )?;
     let grouped = builder.finish();
     let read_secs = started.elapsed().as_secs_f64();
-    progress.evaluating(line_count, grouped.subjects.len());
+    progress.evaluating(grouped.subjects.len());
     let Evaluation { rows, mut summary } =
         evaluate(&grouped, &run.policy, &run.county, run.dates, line_count);
     drop(grouped);
     let eval_secs = started.elapsed().as_secs_f64() - read_secs;
 
+    progress.writing(line_count);
     let layout = Layout {
         rows: chunk_rows,
         lengths: chunk_lengths,
@@ -478,7 +479,7 @@ fn write_outputs(
                 file.write_all(data).map_err(|e| write_error(p, e))?;
             }
             written += out.rows;
-            progress.written(written);
+            progress.rows(written);
             Ok(())
         },
     )?;

@@ -26,16 +26,23 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    pub fn grouped(&self, rows: u64) {
+    /// Rows read or written so far in the current pass.
+    pub fn rows(&self, rows: u64) {
         // Called once per chunk (about a thousand rows), so no throttling is needed.
         if let Some(b) = &self.bar {
             b.set_position(rows);
         }
     }
 
-    pub fn evaluating(&self, rows: u64, subjects: usize) {
+    pub fn evaluating(&self, subjects: usize) {
         if let Some(b) = &self.bar {
             b.set_message(format!("evaluating {subjects} subjects"));
+        }
+    }
+
+    /// The second pass: a bar over the rows counted in the first.
+    pub fn writing(&self, rows: u64) {
+        if let Some(b) = &self.bar {
             b.set_length(rows);
             b.set_position(0);
             b.set_style(
@@ -45,13 +52,6 @@ impl Progress {
                 .expect("static template"),
             );
             b.set_message("writing");
-        }
-    }
-
-    pub fn written(&self, rows: u64) {
-        // Called once per chunk (about a thousand rows), so no throttling is needed.
-        if let Some(b) = &self.bar {
-            b.set_position(rows);
         }
     }
 

@@ -56,14 +56,14 @@ impl<R: Read> Splitter<R> {
 
     /// Reads until the buffer holds at least `want` bytes or the input ends.
     fn fill(&mut self, want: usize) -> io::Result<()> {
-        let mut block = vec![0u8; 256 * 1024];
-        while self.carry.len() < want && !self.eof {
-            let n = self.input.read(&mut block)?;
-            if n == 0 {
-                self.eof = true;
-            } else {
-                self.carry.extend_from_slice(&block[..n]);
-            }
+        if self.carry.len() < want && !self.eof {
+            // Straight into the chunk buffer: no scratch block to zero and copy from.
+            let missing = (want - self.carry.len()) as u64;
+            let n = (&mut self.input)
+                .take(missing)
+                .read_to_end(&mut self.carry)?;
+            // `take` stops at `missing` bytes; fewer means the input ended.
+            self.eof = (n as u64) < missing;
         }
         Ok(())
     }

@@ -272,12 +272,6 @@ pub struct Subject {
     case_numbers: HashMap<Box<[u8]>, Vec<Box<[u8]>>>,
 }
 
-impl Default for Instant {
-    fn default() -> Self {
-        Instant::ZERO
-    }
-}
-
 impl Subject {
     /// The case number of a case key: its OFNs joined with `"; "` (spec §2.4).
     pub fn case_number(&self, case_key: &[u8]) -> String {

@@ -127,6 +127,13 @@ impl Instant {
     }
 }
 
+/// The zero time, as in Go: what an unset or unparseable date is.
+impl Default for Instant {
+    fn default() -> Self {
+        Instant::ZERO
+    }
+}
+
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rfc3339())
