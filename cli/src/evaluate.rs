@@ -1,15 +1,13 @@
 //! `cmr evaluate`: gogen's `run` command, file for file and byte for byte (spec §1.6, §5),
 //! in two streaming passes so memory grows with subjects, never with rows.
 
-use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Instant as Clock;
 
 use clap::Args;
 use cmr_engine::output::{DECODED_COLUMNS, GogenCsvWriter, columns_for};
 use cmr_engine::pilot_report::{self, ReportStyle};
-use cmr_engine::summary::go_json_string;
 use cmr_engine::{
     EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules,
 };
@@ -19,6 +17,10 @@ use cmr_record::doj::{ChunkRecords, DojSource, field_count_error, go_os_message}
 use cmr_record::subject::FACT_COLUMNS;
 use cmr_record::{ErrorType, FactsBatch, FileError, Instant, SubjectBuilder};
 
+use crate::outputs::{
+    Failure, Staged, output_paths, partial_path, report_failures, report_path, run_failure,
+    write_error,
+};
 use crate::pipeline::{CHUNK_BYTES, for_each_chunk, worker_count};
 use crate::progress::Progress;
 
@@ -67,30 +69,17 @@ pub struct EvaluateArgs {
     pub years_conviction_free: Option<i64>,
 }
 
-/// A failure keyed as gogen keys it: `""` for the run, the input path for a file.
-struct Failure {
-    key: String,
-    error: FileError,
-}
-
-fn run_failure(message: impl Into<String>) -> Failure {
-    Failure {
-        key: String::new(),
-        error: FileError::other(message),
-    }
-}
-
-/// Validated settings of a run.
-struct Run {
-    inputs: Vec<String>,
-    county: String,
-    policy: Policy,
-    dates: RunDates,
-    outputs: PathBuf,
-    suffix: String,
-    report_resources: bool,
-    threads: usize,
-    chunk_bytes: usize,
+/// Validated settings of an evaluation (shared with `cmr run`).
+pub struct Settings {
+    pub(crate) inputs: Vec<String>,
+    pub(crate) county: String,
+    pub(crate) policy: Policy,
+    pub(crate) dates: RunDates,
+    pub(crate) outputs: PathBuf,
+    pub(crate) suffix: String,
+    pub(crate) report_resources: bool,
+    pub(crate) threads: usize,
+    pub(crate) chunk_bytes: usize,
 }
 
 /// Runs the command; returns the process exit code.
@@ -138,7 +127,7 @@ pub fn run(args: &EvaluateArgs) -> i32 {
     0
 }
 
-fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
+pub(crate) fn validate(args: &EvaluateArgs, suffix: String) -> Result<Settings, Failure> {
     let missing = args.outputs.is_none()
         || args.input_doj.as_deref().is_none_or(str::is_empty)
         || args.county.as_deref().is_none_or(str::is_empty)
@@ -191,7 +180,7 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
             go_os_message(&e)
         ))
     })?;
-    Ok(Run {
+    Ok(Settings {
         inputs: args
             .input_doj
             .as_deref()
@@ -213,55 +202,9 @@ fn validate(args: &EvaluateArgs, suffix: String) -> Result<Run, Failure> {
     })
 }
 
-/// Writes `gogen.err` and the same lines to stderr; returns exit code 1.
-fn report_failures(err_path: &Path, failures: &[Failure]) -> i32 {
-    let mut by_key: BTreeMap<&str, &FileError> = BTreeMap::new();
-    for f in failures {
-        by_key.insert(&f.key, &f.error);
-    }
-    let body: Vec<String> = by_key
-        .iter()
-        .map(|(k, e)| {
-            format!(
-                "{}:{{\"errorType\":\"{}\",\"errorMessage\":{}}}",
-                go_json_string(k),
-                e.error_type.as_str(),
-                go_json_string(&e.message)
-            )
-        })
-        .collect();
-    for (k, e) in &by_key {
-        eprintln!("{k}: {}", e.message);
-        if e.field.is_some() || e.detail.is_some() {
-            eprintln!("  detail: {}", e.describe());
-        }
-    }
-    if let Err(e) = fs::write(err_path, format!("{{{}}}", body.join(","))) {
-        eprintln!("open {}: {}", err_path.display(), go_os_message(&e));
-    }
-    1
-}
-
-/// Output names of one input: `All_Results[_i][_S].csv` and friends.
-fn output_paths(run: &Run, index: Option<usize>) -> [PathBuf; 3] {
-    let i = index.map(|i| format!("_{i}")).unwrap_or_default();
-    let s = &run.suffix;
-    [
-        run.outputs.join(format!("All_Results{i}{s}.csv")),
-        run.outputs.join(format!("All_Results_Condensed{i}{s}.csv")),
-        run.outputs.join(format!("Prop64_Results{i}{s}.csv")),
-    ]
-}
-
-/// The pilots' text report of one input: `summary[_i][_S].txt`.
-fn report_path(run: &Run, index: Option<usize>) -> PathBuf {
-    let i = index.map(|i| format!("_{i}")).unwrap_or_default();
-    run.outputs.join(format!("summary{i}{}.txt", run.suffix))
-}
-
 /// Groups one file (pass 1), evaluates it, and writes its three CSVs (pass 2). Both
 /// passes parse on every core (see [`crate::pipeline`]).
-fn evaluate_file(run: &Run, path: &str, index: Option<usize>) -> Result<Summary, FileError> {
+fn evaluate_file(run: &Settings, path: &str, index: Option<usize>) -> Result<Summary, FileError> {
     let started = Clock::now();
     let (check, fallback) = reading_rules(&run.policy);
     let progress = Progress::new(path);
@@ -378,46 +321,9 @@ struct ChunkOutput {
     outcome: Result<(), FileError>,
 }
 
-fn write_error(p: &Path, e: std::io::Error) -> FileError {
-    FileError::other(format!("write {}: {}", p.display(), go_os_message(&e)))
-}
-
-/// `<name>.partial`: where an output is written before it is complete.
-fn partial_path(p: &Path) -> PathBuf {
-    let mut name = p.as_os_str().to_owned();
-    name.push(".partial");
-    PathBuf::from(name)
-}
-
-/// Outputs written under temporary names and renamed together at the end, so a failed
-/// run never leaves a file that looks complete.
-#[derive(Default)]
-struct Staged {
-    temps: Vec<PathBuf>,
-    finals: Vec<PathBuf>,
-}
-
-impl Staged {
-    /// Writes a whole output under its temporary name.
-    fn add(&mut self, final_path: PathBuf, bytes: &[u8]) -> Result<(), FileError> {
-        let temp = partial_path(&final_path);
-        fs::write(&temp, bytes).map_err(|e| write_error(&temp, e))?;
-        self.temps.push(temp);
-        self.finals.push(final_path);
-        Ok(())
-    }
-
-    fn commit(self) -> Result<(), FileError> {
-        for (t, f) in self.temps.iter().zip(&self.finals) {
-            fs::rename(t, f).map_err(|e| write_error(f, e))?;
-        }
-        Ok(())
-    }
-}
-
 /// Writes the three CSVs of one input under their temporary names (see [`Staged`]).
 fn write_outputs(
-    run: &Run,
+    run: &Settings,
     path: &str,
     index: Option<usize>,
     check: cmr_record::FieldCheck,

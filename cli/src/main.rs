@@ -1,13 +1,7 @@
 //! `cmr`: one binary for the whole Clear My Record suite.
 
-mod bench;
-mod evaluate;
-mod gen_doj;
-mod pipeline;
-mod progress;
-mod serve;
-
 use clap::{Parser, Subcommand};
+use cmr::{bench, evaluate, gen_doj, run, serve};
 
 /// mimalloc instead of the system allocator: evaluation allocates and frees a megabyte
 /// buffer per chunk on several threads, which glibc's malloc handles with page faults
@@ -30,6 +24,9 @@ struct Cli {
 enum Command {
     /// Evaluate DOJ research files and write gogen-compatible results.
     Evaluate(evaluate::EvaluateArgs),
+    /// Evaluate DOJ research files through the four gRPC services (ingest, eligibility,
+    /// verification) and write the same files as `evaluate`.
+    Run(run::RunArgs),
     /// Write a seeded synthetic DOJ research file.
     GenDoj(gen_doj::GenDojArgs),
     /// Measure cmr evaluate against the csv-crate read floor on a generated file.
@@ -46,6 +43,7 @@ fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
+        Command::Run(args) => run::run(&args),
         Command::GenDoj(args) => match gen_doj::run(&args) {
             Ok(()) => 0,
             Err(e) => {

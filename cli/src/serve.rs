@@ -111,18 +111,81 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     })
 }
 
-/// All four services in this process, each with its own SQLite store under `data_dir`.
-/// The first one to fail stops the others.
+/// All four services in this process, each with its own SQLite store under `data_dir`,
+/// until SIGINT or SIGTERM. The first one to fail stops the others.
 pub fn up(args: UpArgs) -> Result<()> {
-    std::fs::create_dir_all(&args.data_dir)
-        .with_context(|| format!("cannot create {}", args.data_dir.display()))?;
     block_on(async move {
-        let ingest = bind(cmr_ingest::SERVICE_NAME, args.ingest_listen).await?;
-        let eligibility = bind(cmr_eligibility::SERVICE_NAME, args.eligibility_listen).await?;
-        let verification = bind(cmr_verification::SERVICE_NAME, args.verification_listen).await?;
-        let filing = bind(cmr_filing::SERVICE_NAME, args.filing_listen).await?;
-        let ingest_endpoint = format!("http://{}", ingest.local_addr()?);
-        let db = |name: &str| sqlite_url(&args.data_dir, name);
+        let listen = SuiteListen {
+            ingest: args.ingest_listen,
+            eligibility: args.eligibility_listen,
+            verification: args.verification_listen,
+            filing: args.filing_listen,
+        };
+        Suite::start(&args.data_dir, listen)
+            .await?
+            .run_until(cmr_runtime::shutdown_signal())
+            .await
+    })
+}
+
+/// Where the four services of an in-process suite listen (port 0: any free port).
+#[derive(Clone, Copy, Debug)]
+pub struct SuiteListen {
+    pub ingest: SocketAddr,
+    pub eligibility: SocketAddr,
+    pub verification: SocketAddr,
+    pub filing: SocketAddr,
+}
+
+impl SuiteListen {
+    /// Every service on a free port of 127.0.0.1.
+    #[must_use]
+    pub fn any_free_port() -> Self {
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Self {
+            ingest: any,
+            eligibility: any,
+            verification: any,
+            filing: any,
+        }
+    }
+}
+
+/// The `http://` endpoints of the four services.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    pub ingest: String,
+    pub eligibility: String,
+    pub verification: String,
+    pub filing: String,
+}
+
+/// The four services running in this process (`cmr up`, and `cmr run` without
+/// `--connect`), each with its own SQLite store.
+pub struct Suite {
+    pub endpoints: Endpoints,
+    stop: watch::Sender<bool>,
+    tasks: tokio::task::JoinSet<Result<()>>,
+}
+
+impl Suite {
+    /// Binds the four listeners, then starts the services with their stores under
+    /// `data_dir` (created if missing). Call inside a Tokio runtime.
+    pub async fn start(data_dir: &Path, listen: SuiteListen) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("cannot create {}", data_dir.display()))?;
+        let ingest = bind(cmr_ingest::SERVICE_NAME, listen.ingest).await?;
+        let eligibility = bind(cmr_eligibility::SERVICE_NAME, listen.eligibility).await?;
+        let verification = bind(cmr_verification::SERVICE_NAME, listen.verification).await?;
+        let filing = bind(cmr_filing::SERVICE_NAME, listen.filing).await?;
+        let url = |l: &TcpListener| -> Result<String> { Ok(format!("http://{}", l.local_addr()?)) };
+        let endpoints = Endpoints {
+            ingest: url(&ingest)?,
+            eligibility: url(&eligibility)?,
+            verification: url(&verification)?,
+            filing: url(&filing)?,
+        };
+        let db = |name: &str| sqlite_url(data_dir, name);
 
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop = move || {
@@ -139,6 +202,7 @@ pub fn up(args: UpArgs) -> Result<()> {
             db("verification"),
             db("filing"),
         );
+        let ingest_endpoint = endpoints.ingest.clone();
         tasks.spawn(async move {
             let run = cmr_ingest::run(IngestConfig::new(idb), ingest, i).await;
             finish(cmr_ingest::SERVICE_NAME, run)
@@ -156,19 +220,28 @@ pub fn up(args: UpArgs) -> Result<()> {
             let run = cmr_filing::run(FilingConfig::new(fdb), filing, f).await;
             finish(cmr_filing::SERVICE_NAME, run)
         });
-        let signal = cmr_runtime::shutdown_signal();
+        Ok(Self {
+            endpoints,
+            stop: stop_tx,
+            tasks,
+        })
+    }
+
+    /// Serves until `signal` resolves or a service stops; then stops the rest and returns
+    /// the first error.
+    pub async fn run_until(mut self, signal: impl Future<Output = ()>) -> Result<()> {
         tokio::pin!(signal);
         let mut first_error = None;
         loop {
             tokio::select! {
-                () = &mut signal, if !*stop_tx.borrow() => {
-                    let _ = stop_tx.send(true);
+                () = &mut signal, if !*self.stop.borrow() => {
+                    let _ = self.stop.send(true);
                 }
-                done = tasks.join_next() => match done {
+                done = self.tasks.join_next() => match done {
                     None => break,
                     Some(result) => {
                         // Whatever ended first, the suite stops as a whole.
-                        let _ = stop_tx.send(true);
+                        let _ = self.stop.send(true);
                         let result = result.context("service task panicked").and_then(|r| r);
                         if let Err(e) = result
                             && first_error.is_none()
@@ -180,7 +253,13 @@ pub fn up(args: UpArgs) -> Result<()> {
             }
         }
         first_error.map_or(Ok(()), Err)
-    })
+    }
+
+    /// Stops the four services gracefully (drain, close the stores).
+    pub async fn stop(self) -> Result<()> {
+        let _ = self.stop.send(true);
+        self.run_until(std::future::pending()).await
+    }
 }
 
 fn sqlite_url(dir: &Path, name: &str) -> String {
@@ -191,7 +270,7 @@ fn sqlite_url(dir: &Path, name: &str) -> String {
 }
 
 fn block_on<F: Future<Output = Result<()>>>(work: F) -> Result<()> {
-    init_logs();
+    init_logs("info,sqlx=warn,sea_orm=warn");
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -218,9 +297,9 @@ where
 }
 
 /// Readable logs on stderr; `RUST_LOG` overrides the level. SQL statements stay quiet.
-fn init_logs() {
+pub fn init_logs(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

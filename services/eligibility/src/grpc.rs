@@ -315,30 +315,34 @@ fn to_pb_run(run: &Run) -> pb::Run {
 fn gogen_columns(columns: &[Column], printed: Vec<Vec<u8>>) -> pb::GogenColumns {
     let mut g = pb::GogenColumns::default();
     for (&column, bytes) in columns.iter().zip(printed) {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let slot = match column {
-            Column::CaseNumber => &mut g.case_number,
-            Column::ConvictionsOnRecord => &mut g.convictions_on_record,
-            Column::PossibleOtherP64 => &mut g.possible_other_p64_charges,
-            Column::OccurredAfter => &mut g.occurred_after_2016_11_09,
-            Column::Superstrikes => &mut g.superstrike_code_sections,
-            Column::Pc290Sections => &mut g.pc290_code_sections,
-            Column::Pc290Registration => &mut g.pc290_registration,
-            Column::DateOfConviction => &mut g.date_of_conviction,
-            Column::YearsSinceThis => &mut g.years_since_this_conviction,
-            Column::YearsSinceAny => &mut g.years_since_any_conviction,
-            Column::Prop64Count => &mut g.prop64_convictions,
-            Column::Section(0) => &mut g.hs_11357_convictions,
-            Column::Section(1) => &mut g.hs_11358_convictions,
-            Column::Section(2) => &mut g.hs_11359_convictions,
-            Column::Section(_) => &mut g.hs_11360_convictions,
-            Column::Deceased => &mut g.deceased,
-            Column::Determination => &mut g.eligibility_determination,
-            Column::Reason => &mut g.eligibility_reason,
-        };
-        *slot = text;
+        *gogen_slot(&mut g, column) = String::from_utf8_lossy(&bytes).into_owned();
     }
     g
+}
+
+/// The `GogenColumns` field that carries `column`'s printed cell; clients that write gogen's
+/// CSVs from streamed determinations read the cells back through it.
+pub fn gogen_slot(g: &mut pb::GogenColumns, column: Column) -> &mut String {
+    match column {
+        Column::CaseNumber => &mut g.case_number,
+        Column::ConvictionsOnRecord => &mut g.convictions_on_record,
+        Column::PossibleOtherP64 => &mut g.possible_other_p64_charges,
+        Column::OccurredAfter => &mut g.occurred_after_2016_11_09,
+        Column::Superstrikes => &mut g.superstrike_code_sections,
+        Column::Pc290Sections => &mut g.pc290_code_sections,
+        Column::Pc290Registration => &mut g.pc290_registration,
+        Column::DateOfConviction => &mut g.date_of_conviction,
+        Column::YearsSinceThis => &mut g.years_since_this_conviction,
+        Column::YearsSinceAny => &mut g.years_since_any_conviction,
+        Column::Prop64Count => &mut g.prop64_convictions,
+        Column::Section(0) => &mut g.hs_11357_convictions,
+        Column::Section(1) => &mut g.hs_11358_convictions,
+        Column::Section(2) => &mut g.hs_11359_convictions,
+        Column::Section(_) => &mut g.hs_11360_convictions,
+        Column::Deceased => &mut g.deceased,
+        Column::Determination => &mut g.eligibility_determination,
+        Column::Reason => &mut g.eligibility_reason,
+    }
 }
 
 fn determination_id(run_id: &str, row_index: i64) -> String {

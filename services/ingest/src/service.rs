@@ -259,7 +259,11 @@ impl Ingest {
                 let line = file_error
                     .line
                     .map(|l| i64::try_from(l).unwrap_or(i64::MAX));
-                let mut text = format!("invalid DOJ file: {}", file_error.message);
+                // The batch id lets a client read the exact gogen error (`Batch.gogen_file_error`).
+                let mut text = format!(
+                    "invalid DOJ file (batch {}): {}",
+                    batch.id, file_error.message
+                );
                 if let Some(line) = line {
                     text.push_str(&format!(" (line {line}"));
                     match file_error.field {

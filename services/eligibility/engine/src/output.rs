@@ -254,7 +254,42 @@ impl<W: Write> GogenCsvWriter<W> {
         for (slot, &c) in cells.iter_mut().zip(self.columns) {
             *slot = cell(c, info, possible);
         }
-        let cells = &cells[..self.columns.len()];
+        self.write_cells(record, &cells[..self.columns.len()], info.is_some())
+    }
+
+    /// Writes one input row with eligibility cells printed elsewhere (by the eligibility
+    /// service): `printed` holds one cell per column of this writer for an evaluated row,
+    /// `None` for a row the flow did not evaluate.
+    pub fn write_printed_row(
+        &mut self,
+        record: &Record,
+        printed: Option<&[&[u8]]>,
+    ) -> io::Result<()> {
+        match printed {
+            Some(cells) => {
+                if cells.len() != self.columns.len() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "{} printed cells for {} columns",
+                            cells.len(),
+                            self.columns.len()
+                        ),
+                    ));
+                }
+                self.write_cells(record, cells, true)
+            }
+            None => self.write_row(record, None),
+        }
+    }
+
+    fn write_cells<C: AsRef<[u8]>>(
+        &mut self,
+        record: &Record,
+        cells: &[C],
+        evaluated: bool,
+    ) -> io::Result<()> {
+        let cells = cells.iter().map(AsRef::as_ref);
         write_doj_fields(&mut self.all, record);
         for &i in &CONDENSED {
             match record.encoded_field(i) {
@@ -262,11 +297,11 @@ impl<W: Write> GogenCsvWriter<W> {
                 None => self.condensed.field(record.field(i)),
             }
         }
-        for c in cells {
+        for c in cells.clone() {
             self.all.field(c);
             self.condensed.field(c);
         }
-        if info.is_some() {
+        if evaluated {
             write_doj_fields(&mut self.evaluated, record);
             for c in cells {
                 self.evaluated.field(c);

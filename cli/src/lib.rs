@@ -1,0 +1,11 @@
+//! The `cmr` command as a library, so the end-to-end tests (`tests/e2e`) drive exactly the
+//! code the binary runs: `evaluate` in process, `run` through the four gRPC services.
+
+pub mod bench;
+pub mod evaluate;
+pub mod gen_doj;
+pub mod outputs;
+pub mod pipeline;
+pub mod progress;
+pub mod run;
+pub mod serve;

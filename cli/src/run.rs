@@ -1,0 +1,729 @@
+//! `cmr run`: what `cmr evaluate` does, through the suite's gRPC APIs. The file is uploaded to
+//! ingest, the policy stored and the run started in eligibility, and the run's relief
+//! determinations submitted to verification's review queue; gogen's files are then written
+//! from the rows ingest stored and the cells eligibility printed, byte for byte the files
+//! `cmr evaluate` writes.
+//!
+//! Without `--connect` the four services run inside this process (as `cmr up` runs them)
+//! with SQLite stores under `--data-dir`, so one command does the whole job on a machine with
+//! nothing installed.
+
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::path::{Path, PathBuf};
+use std::time::Instant as Clock;
+
+use clap::Args;
+use cmr_engine::output::{GogenCsvWriter, columns_for};
+use cmr_engine::{FlowSpec, Policy, reading_rules};
+use cmr_proto::common::v1 as common;
+use cmr_proto::eligibility::v1 as elig;
+use cmr_proto::eligibility::v1::eligibility_service_client::EligibilityServiceClient;
+use cmr_proto::ingest::v1 as ingest;
+use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
+use cmr_proto::verification::v1 as verif;
+use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
+use cmr_record::doj::{DojSource, go_os_message};
+use cmr_record::gocsv::Record;
+use cmr_record::{ErrorType, FieldCheck, FileError, Instant};
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::transport::Channel;
+
+use crate::evaluate::{EvaluateArgs, Settings, validate};
+use crate::outputs::{Failure, Staged, output_paths, partial_path, report_failures, write_error};
+use crate::serve::{Endpoints, Suite, SuiteListen};
+
+/// Bytes per upload message (the contract allows at most 1 MiB).
+const UPLOAD_CHUNK: usize = 1 << 20;
+/// Determinations per SubmitDeterminations call (the contract's maximum).
+const SUBMIT_BATCH: usize = 1000;
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub evaluate: EvaluateArgs,
+    /// Use services that are already running (e.g. `cmr up`, or a county's deployment) at
+    /// the endpoints below, instead of starting the four services in this process.
+    #[arg(long)]
+    pub connect: bool,
+    #[arg(
+        long,
+        env = "CMR_INGEST_ENDPOINT",
+        default_value = "http://127.0.0.1:50051"
+    )]
+    pub ingest_endpoint: String,
+    #[arg(
+        long,
+        env = "CMR_ELIGIBILITY_ENDPOINT",
+        default_value = "http://127.0.0.1:50052"
+    )]
+    pub eligibility_endpoint: String,
+    #[arg(
+        long,
+        env = "CMR_VERIFICATION_ENDPOINT",
+        default_value = "http://127.0.0.1:50053"
+    )]
+    pub verification_endpoint: String,
+    /// Where the in-process services keep their SQLite stores (without --connect).
+    #[arg(long, default_value = "cmr-data")]
+    pub data_dir: PathBuf,
+}
+
+/// Runs the command; returns the process exit code.
+pub fn run(args: &RunArgs) -> i32 {
+    let suffix = args
+        .evaluate
+        .file_name_suffix
+        .as_deref()
+        .map(|s| format!("_{s}"))
+        .unwrap_or_default();
+    let err_dir = args
+        .evaluate
+        .outputs
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let err_path = err_dir.join(format!("gogen{suffix}.err"));
+    let settings = match validate(&args.evaluate, suffix) {
+        Ok(settings) => settings,
+        Err(failure) => return report_failures(&err_path, &[failure]),
+    };
+    if let Some(failure) = unsupported(args, &settings) {
+        return report_failures(&err_path, &[failure]);
+    }
+    crate::serve::init_logs("warn,sqlx=warn,sea_orm=warn");
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("cmr run: cannot start the async runtime: {e}");
+            return 1;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        if args.connect {
+            let endpoints = Endpoints {
+                ingest: args.ingest_endpoint.clone(),
+                eligibility: args.eligibility_endpoint.clone(),
+                verification: args.verification_endpoint.clone(),
+                filing: String::new(),
+            };
+            pipeline(&settings, &endpoints).await
+        } else {
+            let suite = Suite::start(&args.data_dir, SuiteListen::any_free_port())
+                .await
+                .map_err(|e| Failure {
+                    key: String::new(),
+                    error: FileError::other(format!("cannot start the services: {e:#}")),
+                })?;
+            let endpoints = suite.endpoints.clone();
+            let outcome = pipeline(&settings, &endpoints).await;
+            if let Err(e) = suite.stop().await {
+                eprintln!("cmr run: the services did not stop cleanly: {e:#}");
+            }
+            outcome
+        }
+    });
+    match outcome {
+        Ok(()) => 0,
+        Err(failure) => report_failures(&err_path, &[failure]),
+    }
+}
+
+/// What `cmr evaluate` takes that this command does not do over the wire yet.
+fn unsupported(args: &RunArgs, settings: &Settings) -> Option<Failure> {
+    let why = if settings.inputs.len() > 1 {
+        "cmr run takes one --input-doj file (several files' gogen.json cannot be merged over the wire yet; use cmr evaluate)"
+    } else if args.evaluate.last_7_years_from.is_some() {
+        "--last-7-years-from is not supported by cmr run (the services count the last 7 years from --compute-at)"
+    } else if matches!(settings.policy.flow, FlowSpec::LosAngeles(_))
+        && (args.evaluate.individual_age.is_some() || args.evaluate.years_conviction_free.is_some())
+    {
+        "--individual-age and --years-conviction-free are not supported by cmr run"
+    } else {
+        return None;
+    };
+    Some(Failure {
+        key: String::new(),
+        error: FileError::other(why),
+    })
+}
+
+/// Clients of the three services a run talks to.
+struct Clients {
+    ingest: IngestServiceClient<Channel>,
+    eligibility: EligibilityServiceClient<Channel>,
+    verification: VerificationServiceClient<Channel>,
+}
+
+/// A failure of the run as a whole (`""` key in gogen.err).
+fn run_error(message: impl Into<String>) -> Failure {
+    Failure {
+        key: String::new(),
+        error: FileError::other(message),
+    }
+}
+
+fn status_error(service: &str, call: &str, status: &tonic::Status) -> Failure {
+    run_error(format!(
+        "{service} {call}: {:?}: {}",
+        status.code(),
+        status.message()
+    ))
+}
+
+async fn connect(endpoints: &Endpoints) -> Result<Clients, Failure> {
+    let channel = |name: &'static str, url: String| async move {
+        let endpoint = tonic::transport::Endpoint::from_shared(url.clone())
+            .map_err(|e| run_error(format!("{name} endpoint {url}: {e}")))?;
+        endpoint
+            .connect()
+            .await
+            .map_err(|e| run_error(format!("cannot reach the {name} service at {url}: {e}")))
+    };
+    Ok(Clients {
+        ingest: IngestServiceClient::new(channel("ingest", endpoints.ingest.clone()).await?)
+            .max_decoding_message_size(64 << 20),
+        eligibility: EligibilityServiceClient::new(
+            channel("eligibility", endpoints.eligibility.clone()).await?,
+        ),
+        verification: VerificationServiceClient::new(
+            channel("verification", endpoints.verification.clone()).await?,
+        ),
+    })
+}
+
+/// The whole job for the one input file.
+async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Failure> {
+    let started = Clock::now();
+    let path = settings.inputs[0].as_str();
+    // The same "open" error `cmr evaluate` reports, before anything is sent.
+    DojSource::open(path).map_err(|error| Failure {
+        key: path.to_owned(),
+        error,
+    })?;
+    let mut clients = connect(endpoints).await?;
+    let scope = Some(common::Scope {
+        county_code: String::new(),
+        county_name: settings.county.clone(),
+        agency_id: String::new(),
+    });
+
+    let batch = upload(&mut clients.ingest, &scope, settings, path).await?;
+    let accounting = batch.accounting.unwrap_or_default();
+    eprintln!(
+        "cmr run: batch {}: {} rows received, {} stored, {} quarantined ({:.1} s)",
+        batch.batch_id,
+        accounting.rows_received,
+        accounting.rows_stored,
+        accounting.rows_quarantined,
+        started.elapsed().as_secs_f64()
+    );
+
+    let policy = policy_ref(&mut clients.eligibility, &scope, &settings.policy).await?;
+    let run = start_run(
+        &mut clients.eligibility,
+        &scope,
+        &batch.batch_id,
+        &policy,
+        settings,
+    )
+    .await?;
+    let summary = run.summary.clone().unwrap_or_default();
+    eprintln!(
+        "cmr run: run {} ({}@{}): {} subjects, {} convictions evaluated ({:.1} s)",
+        run.run_id,
+        policy.name,
+        policy.version,
+        summary.subjects_evaluated,
+        summary.convictions_evaluated,
+        started.elapsed().as_secs_f64()
+    );
+
+    let staged = write_outputs(&mut clients, &scope, settings, &batch.batch_id, &run).await?;
+    let json_path = settings
+        .outputs
+        .join(format!("gogen{}.json", settings.suffix));
+    let mut staged = staged;
+    staged
+        .add(json_path, summary.gogen_summary_json.as_bytes())
+        .map_err(|error| Failure {
+            key: String::new(),
+            error,
+        })?;
+    staged.commit().map_err(|error| Failure {
+        key: path.to_owned(),
+        error,
+    })?;
+    eprintln!(
+        "cmr run: outputs written to {} ({:.1} s)",
+        settings.outputs.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Streams the file to ingest in 1 MiB messages, announcing its size and SHA-256 so that a
+/// broken-off upload can never pass for a complete file.
+async fn upload(
+    client: &mut IngestServiceClient<Channel>,
+    scope: &Option<common::Scope>,
+    settings: &Settings,
+    path: &str,
+) -> Result<ingest::Batch, Failure> {
+    let file_failure = |error: FileError| Failure {
+        key: path.to_owned(),
+        error,
+    };
+    let owned = path.to_owned();
+    let (sha256, size) = tokio::task::spawn_blocking(move || digest_of(&owned))
+        .await
+        .map_err(|e| run_error(format!("digest task failed: {e}")))?
+        .map_err(|e| {
+            file_failure(FileError::other(format!(
+                "read {path}: {}",
+                go_os_message(&e)
+            )))
+        })?;
+    let (check, _) = reading_rules(&settings.policy);
+    let metadata = ingest::UploadMetadata {
+        scope: scope.clone(),
+        idempotency_key: Some(common::IdempotencyKey {
+            key: format!("cmr-run:{sha256}"),
+        }),
+        file_name: Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        expected_sha256: sha256,
+        expected_size_bytes: size,
+        field_check: match check {
+            FieldCheck::SameAsFirst => ingest::FieldCheck::SameAsFirst as i32,
+            _ => ingest::FieldCheck::Strict95 as i32,
+        },
+    };
+    let (tx, rx) = mpsc::channel::<ingest::UploadDojFileRequest>(4);
+    let first = ingest::UploadDojFileRequest {
+        payload: Some(ingest::upload_doj_file_request::Payload::Metadata(metadata)),
+    };
+    tx.send(first)
+        .await
+        .map_err(|_| run_error("upload channel closed"))?;
+    let owned = path.to_owned();
+    let reader = tokio::task::spawn_blocking(move || send_chunks(&owned, &tx));
+    let response = client.upload_doj_file(ReceiverStream::new(rx)).await;
+    let read = reader
+        .await
+        .map_err(|e| run_error(format!("upload reader failed: {e}")))?;
+    match response {
+        Ok(response) => {
+            read.map_err(|e| {
+                file_failure(FileError::other(format!(
+                    "read {path}: {}",
+                    go_os_message(&e)
+                )))
+            })?;
+            let response = response.into_inner();
+            response
+                .batch
+                .ok_or_else(|| run_error("ingest UploadDojFile answered without a batch"))
+        }
+        Err(status) => Err(upload_failure(client, scope, path, &status).await),
+    }
+}
+
+/// The failure to report for a refused upload: gogen's own error for a file gogen could not
+/// read (kept by ingest on the failed batch), else the status.
+async fn upload_failure(
+    client: &mut IngestServiceClient<Channel>,
+    scope: &Option<common::Scope>,
+    path: &str,
+    status: &tonic::Status,
+) -> Failure {
+    let batch_id = status
+        .message()
+        .split_once("(batch ")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .map(|(id, _)| id.to_owned());
+    if status.code() == tonic::Code::InvalidArgument
+        && let Some(batch_id) = batch_id
+        && let Ok(found) = client
+            .get_batch(ingest::GetBatchRequest {
+                scope: scope.clone(),
+                batch_id,
+            })
+            .await
+        && let Some(error) = found.into_inner().batch.and_then(|b| b.gogen_file_error)
+    {
+        let error_type = if error.error_type == ErrorType::Parsing.as_str() {
+            ErrorType::Parsing
+        } else {
+            ErrorType::Other
+        };
+        let mut file_error = FileError::other(error.error_message);
+        file_error.error_type = error_type;
+        file_error.detail = Some(status.message().to_owned());
+        return Failure {
+            key: path.to_owned(),
+            error: file_error,
+        };
+    }
+    let mut failure = status_error("ingest", "UploadDojFile", status);
+    failure.key = path.to_owned();
+    failure
+}
+
+/// SHA-256 (lower-case hex) and size of a file, read once.
+fn digest_of(path: &str) -> std::io::Result<(String, i64)> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; UPLOAD_CHUNK];
+    let mut size = 0i64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+        size += i64::try_from(n).unwrap_or(i64::MAX);
+    }
+    let hex = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((hex, size))
+}
+
+/// Reads the file into upload messages until it ends or the upload stops listening.
+fn send_chunks(path: &str, tx: &mpsc::Sender<ingest::UploadDojFileRequest>) -> std::io::Result<()> {
+    let mut file = File::open(path)?;
+    loop {
+        let mut chunk = vec![0u8; UPLOAD_CHUNK];
+        let mut filled = 0;
+        while filled < chunk.len() {
+            let n = file.read(&mut chunk[filled..])?;
+            if n == 0 {
+                break;
+            }
+            filled += n;
+        }
+        if filled == 0 {
+            return Ok(());
+        }
+        chunk.truncate(filled);
+        let message = ingest::UploadDojFileRequest {
+            payload: Some(ingest::upload_doj_file_request::Payload::Chunk(chunk)),
+        };
+        if tx.blocking_send(message).is_err() {
+            // The call ended (its error is reported from the response).
+            return Ok(());
+        }
+    }
+}
+
+/// The stored policy to run: a catalog policy by name, or the options file stored as a
+/// version of the county's `cmr-run-options` policy (a changed file is a new version).
+async fn policy_ref(
+    client: &mut EligibilityServiceClient<Channel>,
+    scope: &Option<common::Scope>,
+    policy: &Policy,
+) -> Result<elig::PolicyRef, Failure> {
+    let FlowSpec::Configurable(options) = &policy.flow else {
+        return Ok(elig::PolicyRef {
+            name: policy.name.clone(),
+            version: 0,
+        });
+    };
+    let threshold = |n: i64| i32::try_from(n).unwrap_or(i32::MAX);
+    let body = elig::GogenConfigurable {
+        dismiss_sections: options.dismiss.clone(),
+        reduce_sections: options.reduce.clone(),
+        subject_under_21_at_conviction: options.subject_under_21_at_conviction,
+        subject_age_threshold: threshold(options.subject_age_threshold),
+        years_since_conviction_threshold: threshold(options.years_since_conviction_threshold),
+        years_crime_free_threshold: threshold(options.years_crime_free_threshold),
+        subject_has_only_prop64_charges: options.subject_has_only_prop64_charges,
+        subject_is_deceased: options.subject_is_deceased,
+        seven_year_clock: elig::SevenYearClock::ComputeAt as i32,
+        options_json: String::new(),
+    };
+    let key = {
+        let mut hasher = Sha256::new();
+        hasher.update(format!("{body:?}"));
+        let digest = hasher.finalize();
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        format!("cmr-run-policy:{hex}")
+    };
+    let response = client
+        .put_policy(elig::PutPolicyRequest {
+            scope: scope.clone(),
+            idempotency_key: Some(common::IdempotencyKey { key }),
+            policy: Some(elig::Policy {
+                r#ref: Some(elig::PolicyRef {
+                    name: "cmr-run-options".to_owned(),
+                    version: 0,
+                }),
+                description: "eligibility options given to cmr run".to_owned(),
+                body: Some(elig::policy::Body::GogenConfigurable(body)),
+                ..Default::default()
+            }),
+            expected_latest_version: 0,
+            validate_only: false,
+        })
+        .await
+        .map_err(|s| status_error("eligibility", "PutPolicy", &s))?
+        .into_inner();
+    response
+        .policy
+        .and_then(|p| p.r#ref)
+        .ok_or_else(|| run_error("eligibility PutPolicy answered without a policy"))
+}
+
+fn civil(date: Instant) -> common::CivilDate {
+    let (year, month, day) = date.ymd();
+    common::CivilDate {
+        year: i32::try_from(year).unwrap_or(0),
+        month: i32::try_from(month).unwrap_or(0),
+        day: i32::try_from(day).unwrap_or(0),
+    }
+}
+
+async fn start_run(
+    client: &mut EligibilityServiceClient<Channel>,
+    scope: &Option<common::Scope>,
+    batch_id: &str,
+    policy: &elig::PolicyRef,
+    settings: &Settings,
+) -> Result<elig::Run, Failure> {
+    let compute_at = settings.dates.compute_at;
+    let key = format!(
+        "cmr-run:{batch_id}:{}:{}:{}",
+        policy.name,
+        policy.version,
+        compute_at.iso_date()
+    );
+    let response = client
+        .start_run(elig::StartRunRequest {
+            scope: scope.clone(),
+            idempotency_key: Some(common::IdempotencyKey { key }),
+            batch_id: batch_id.to_owned(),
+            policy: Some(policy.clone()),
+            compute_at: Some(civil(compute_at)),
+            submit_to_verification: false,
+        })
+        .await
+        .map_err(|s| status_error("eligibility", "StartRun", &s))?
+        .into_inner();
+    let run = response
+        .run
+        .ok_or_else(|| run_error("eligibility StartRun answered without a run"))?;
+    if run.status != elig::RunStatus::Succeeded as i32 {
+        return Err(run_error(format!(
+            "run {} did not succeed (status {})",
+            run.run_id, run.status
+        )));
+    }
+    Ok(run)
+}
+
+/// Writes the three CSVs from ingest's rows and eligibility's determinations (merged on the
+/// data row index), and queues the run's determinations for review as they stream past.
+async fn write_outputs(
+    clients: &mut Clients,
+    scope: &Option<common::Scope>,
+    settings: &Settings,
+    batch_id: &str,
+    run: &elig::Run,
+) -> Result<Staged, Failure> {
+    let path = settings.inputs[0].as_str();
+    let finals = output_paths(settings, None);
+    let temps: Vec<PathBuf> = finals.iter().map(|p| partial_path(p)).collect();
+    let io_failure = |p: &Path, e: std::io::Error| Failure {
+        key: path.to_owned(),
+        error: write_error(p, e),
+    };
+    let mut files = Vec::with_capacity(3);
+    for p in &temps {
+        let file = File::create(p).map_err(|e| io_failure(p, e))?;
+        files.push(BufWriter::with_capacity(1 << 20, file));
+    }
+    let [all, condensed, evaluated]: [BufWriter<File>; 3] = files
+        .try_into()
+        .map_err(|_| run_error("three output files"))?;
+    let columns = columns_for(&settings.policy);
+    let mut writer = GogenCsvWriter::new(columns, all, condensed, evaluated)
+        .map_err(|e| io_failure(&temps[0], e))?;
+
+    let mut rows = clients
+        .ingest
+        .stream_rows(ingest::StreamRowsRequest {
+            scope: scope.clone(),
+            batch_id: batch_id.to_owned(),
+            from_row_index: 0,
+        })
+        .await
+        .map_err(|s| status_error("ingest", "StreamRows", &s))?
+        .into_inner();
+    let mut determinations = clients
+        .eligibility
+        .stream_run_results(elig::StreamRunResultsRequest {
+            scope: scope.clone(),
+            run_id: run.run_id.clone(),
+            outcomes: Vec::new(),
+            resume_after_determination_id: String::new(),
+        })
+        .await
+        .map_err(|s| status_error("eligibility", "StreamRunResults", &s))?
+        .into_inner();
+
+    let mut review = ReviewQueue::new(&run.run_id, scope.clone());
+    let mut next = next_determination(&mut determinations).await?;
+    let mut cells: Vec<String> = Vec::with_capacity(columns.len());
+    while let Some(page) = rows
+        .message()
+        .await
+        .map_err(|s| status_error("ingest", "StreamRows", &s))?
+    {
+        for row in page.rows {
+            let record = Record::from_fields(&row.fields);
+            let printed = match &mut next {
+                Some(d) if row_of(d) == row.data_row_index => {
+                    // A copy: the determination goes on to verification whole.
+                    let mut gogen = d.gogen.clone().unwrap_or_default();
+                    cells.clear();
+                    cells.extend(columns.iter().map(|&c| {
+                        std::mem::take(cmr_eligibility::grpc::gogen_slot(&mut gogen, c))
+                    }));
+                    true
+                }
+                Some(d) if row_of(d) < row.data_row_index => {
+                    return Err(run_error(format!(
+                        "run {}: determination for row {} which ingest did not return",
+                        run.run_id,
+                        row_of(d)
+                    )));
+                }
+                _ => false,
+            };
+            let refs: Vec<&[u8]> = cells.iter().map(String::as_bytes).collect();
+            writer
+                .write_printed_row(&record, printed.then_some(&refs[..]))
+                .map_err(|e| io_failure(&temps[0], e))?;
+            if printed {
+                let done = next.take().expect("matched above");
+                review.push(&mut clients.verification, done).await?;
+                next = next_determination(&mut determinations).await?;
+            }
+        }
+    }
+    if let Some(d) = next {
+        return Err(run_error(format!(
+            "run {}: determination for row {} which ingest did not return",
+            run.run_id,
+            row_of(&d)
+        )));
+    }
+    review.flush(&mut clients.verification).await?;
+    eprintln!(
+        "cmr run: {} determinations sent to verification: {} queued for review, {} already queued, {} not needing review",
+        review.sent, review.accepted, review.duplicates, review.not_queued
+    );
+    let (all, condensed, evaluated) = writer.finish().map_err(|e| io_failure(&temps[0], e))?;
+    for (file, p) in [all, condensed, evaluated].into_iter().zip(&temps) {
+        file.into_inner()
+            .map_err(|e| io_failure(p, e.into_error()))?
+            .sync_all()
+            .map_err(|e| io_failure(p, e))?;
+    }
+    Ok(Staged {
+        temps,
+        finals: finals.into(),
+    })
+}
+
+fn row_of(d: &elig::Determination) -> i64 {
+    d.conviction.as_ref().map_or(-1, |c| c.data_row_index)
+}
+
+async fn next_determination(
+    stream: &mut tonic::Streaming<elig::StreamRunResultsResponse>,
+) -> Result<Option<elig::Determination>, Failure> {
+    Ok(stream
+        .message()
+        .await
+        .map_err(|s| status_error("eligibility", "StreamRunResults", &s))?
+        .and_then(|m| m.determination))
+}
+
+/// Determinations on their way to verification, sent 1,000 at a time. Each call's
+/// idempotency key is the run and the call's position, so a repeated `cmr run` queues
+/// nothing twice.
+struct ReviewQueue {
+    run_id: String,
+    scope: Option<common::Scope>,
+    pending: Vec<elig::Determination>,
+    calls: u64,
+    sent: i64,
+    accepted: i64,
+    duplicates: i64,
+    not_queued: i64,
+}
+
+impl ReviewQueue {
+    fn new(run_id: &str, scope: Option<common::Scope>) -> Self {
+        Self {
+            run_id: run_id.to_owned(),
+            scope,
+            pending: Vec::with_capacity(SUBMIT_BATCH),
+            calls: 0,
+            sent: 0,
+            accepted: 0,
+            duplicates: 0,
+            not_queued: 0,
+        }
+    }
+
+    async fn push(
+        &mut self,
+        client: &mut VerificationServiceClient<Channel>,
+        determination: elig::Determination,
+    ) -> Result<(), Failure> {
+        self.pending.push(determination);
+        if self.pending.len() >= SUBMIT_BATCH {
+            self.flush(client).await?;
+        }
+        Ok(())
+    }
+
+    async fn flush(
+        &mut self,
+        client: &mut VerificationServiceClient<Channel>,
+    ) -> Result<(), Failure> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let determinations = std::mem::take(&mut self.pending);
+        let count = i64::try_from(determinations.len()).unwrap_or(i64::MAX);
+        let response = client
+            .submit_determinations(verif::SubmitDeterminationsRequest {
+                scope: self.scope.clone(),
+                idempotency_key: Some(common::IdempotencyKey {
+                    key: format!("cmr-run:{}:{}", self.run_id, self.calls),
+                }),
+                determinations,
+            })
+            .await
+            .map_err(|s| status_error("verification", "SubmitDeterminations", &s))?
+            .into_inner();
+        self.calls += 1;
+        self.sent += count;
+        self.accepted += response.accepted;
+        self.duplicates += response.duplicates;
+        self.not_queued += response.not_queued;
+        Ok(())
+    }
+}
