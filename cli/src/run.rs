@@ -32,7 +32,9 @@ use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
 
 use crate::evaluate::{EvaluateArgs, Settings, validate};
-use crate::outputs::{Failure, Staged, output_paths, partial_path, report_failures, write_error};
+use crate::outputs::{
+    Failure, Staged, output_paths, partial_path, report_failures, report_path, write_error,
+};
 use crate::serve::{Endpoints, Suite, SuiteListen};
 
 /// Bytes per upload message (the contract allows at most 1 MiB).
@@ -233,11 +235,12 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
     )
     .await?;
     let summary = run.summary.clone().unwrap_or_default();
+    let ran = run.policy.clone().unwrap_or(policy);
     eprintln!(
         "cmr run: run {} ({}@{}): {} subjects, {} convictions evaluated ({:.1} s)",
         run.run_id,
-        policy.name,
-        policy.version,
+        ran.name,
+        ran.version,
         summary.subjects_evaluated,
         summary.convictions_evaluated,
         started.elapsed().as_secs_f64()
@@ -254,6 +257,14 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
             key: String::new(),
             error,
         })?;
+    if !summary.report_text.is_empty() {
+        staged
+            .add(report_path(settings, None), summary.report_text.as_bytes())
+            .map_err(|error| Failure {
+                key: String::new(),
+                error,
+            })?;
+    }
     staged.commit().map_err(|error| Failure {
         key: path.to_owned(),
         error,

@@ -298,6 +298,7 @@ fn to_pb_run(run: &Run) -> pb::Run {
             subjects_with_relief: run.subjects_with_relief,
             submitted_to_verification: 0,
             gogen_summary_json: run.summary_json.clone(),
+            report_text: run.report_text.clone(),
         }),
         run_key: run.run_key.clone(),
         error: run.error.as_ref().map(|message| common::ErrorDetail {

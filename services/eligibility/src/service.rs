@@ -250,6 +250,7 @@ impl Eligibility {
                     subjects_with_relief: 0,
                     outcome_counts: Vec::new(),
                     summary_json: String::new(),
+                    report_text: String::new(),
                     error: Some("not started".to_owned()),
                     created_at_ms: now_ms(),
                     started_at_ms: None,

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_eligibility_tables;
+mod m20261129_000001_add_run_report_text;
 
 /// Every eligibility migration, in order.
 pub struct Migrator;
@@ -11,8 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261124_000001_create_eligibility_tables::Migration,
-        )]
+        vec![
+            Box::new(m20261124_000001_create_eligibility_tables::Migration),
+            Box::new(m20261129_000001_add_run_report_text::Migration),
+        ]
     }
 }

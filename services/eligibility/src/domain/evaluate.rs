@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use cmr_engine::evaluate::evaluate_subject;
 use cmr_engine::flows::Ctx;
 use cmr_engine::output::{Column, cell, columns_for, possible_other_p64};
+use cmr_engine::pilot_report::{self, ReportStyle};
 use cmr_engine::summary::SummaryShape;
 use cmr_engine::{Outcome, Policy, RunDates, Summary, reading_rules};
 use cmr_record::columns as col;
@@ -152,6 +153,9 @@ impl RunEvaluation {
             subjects_with_relief: self.subjects_with_relief,
             outcome_counts: self.outcomes.into_iter().collect(),
             summary_json: self.summary.to_json(),
+            report_text: ReportStyle::for_policy(&self.policy)
+                .map(|style| pilot_report::render(&self.summary, &style))
+                .unwrap_or_default(),
         }
     }
 }

@@ -63,6 +63,8 @@ pub struct Run {
     /// `(outcome code, count)` pairs, see [`outcome_code`].
     pub outcome_counts: Vec<(i16, i64)>,
     pub summary_json: String,
+    /// The pilots' text report (`summary.txt`); empty for other policies.
+    pub report_text: String,
     pub error: Option<String>,
     pub created_at_ms: i64,
     pub started_at_ms: Option<i64>,
@@ -78,6 +80,8 @@ pub struct RunTotals {
     pub subjects_with_relief: i64,
     pub outcome_counts: Vec<(i16, i64)>,
     pub summary_json: String,
+    /// The pilots' text report (`summary.txt`); empty for other policies.
+    pub report_text: String,
 }
 
 /// One stored determination.

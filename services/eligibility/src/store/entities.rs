@@ -47,6 +47,7 @@ pub mod run {
         pub subjects_with_relief: i64,
         pub outcome_counts: String,
         pub summary_json: String,
+        pub report_text: String,
         pub error: Option<String>,
         pub created_at_ms: i64,
         pub started_at_ms: Option<i64>,

@@ -174,6 +174,7 @@ impl Store {
             subjects_with_relief: Set(new.subjects_with_relief),
             outcome_counts: Set(encode_counts(&new.outcome_counts)),
             summary_json: Set(new.summary_json.clone()),
+            report_text: Set(new.report_text.clone()),
             error: Set(new.error.clone()),
             created_at_ms: Set(new.created_at_ms),
             started_at_ms: Set(new.started_at_ms),
@@ -254,6 +255,10 @@ impl Store {
             .col_expr(
                 run::Column::SummaryJson,
                 Expr::value(totals.summary_json.clone()),
+            )
+            .col_expr(
+                run::Column::ReportText,
+                Expr::value(totals.report_text.clone()),
             )
             .col_expr(
                 run::Column::FinishedAtMs,
@@ -414,6 +419,7 @@ fn to_run(model: run::Model) -> Run {
         subjects_with_relief: model.subjects_with_relief,
         outcome_counts: decode_counts(&model.outcome_counts),
         summary_json: model.summary_json,
+        report_text: model.report_text,
         error: model.error,
         created_at_ms: model.created_at_ms,
         started_at_ms: model.started_at_ms,
