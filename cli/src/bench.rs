@@ -32,6 +32,10 @@ pub struct BenchArgs {
     /// How many times to repeat each measurement (best and median are reported).
     #[arg(long, default_value_t = 5)]
     pub repeat: u32,
+    /// Measure the whole pipeline instead: `cmr run --connect` against the four services,
+    /// each `cmr serve` in its own process with a SQLite store (see docs/PERFORMANCE.md).
+    #[arg(long)]
+    pub pipeline: bool,
 }
 
 /// BEAR's default choices (spec §4.1): all four sections dismissed, 5-year thresholds,
@@ -72,6 +76,15 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             p
         }
     };
+    if args.pipeline {
+        return crate::bench_pipeline::run(
+            &args.work_dir,
+            &input,
+            &options,
+            &args.county,
+            args.repeat,
+        );
+    }
     let bytes = std::fs::metadata(&input)
         .with_context(|| input.display().to_string())?
         .len();

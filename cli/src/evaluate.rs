@@ -462,13 +462,6 @@ fn format_chunk(
 }
 
 /// This process's peak resident set size (VmHWM) in KiB, or -1 where /proc is missing.
-fn peak_rss_kib() -> i64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(-1)
+pub(crate) fn peak_rss_kib() -> i64 {
+    crate::bench_pipeline::peak_rss_of("/proc/self/status")
 }

@@ -2,6 +2,7 @@
 //! code the binary runs: `evaluate` in process, `run` through the four gRPC services.
 
 pub mod bench;
+pub mod bench_pipeline;
 pub mod evaluate;
 pub mod gen_doj;
 pub mod outputs;

@@ -129,6 +129,9 @@ pub fn run(args: &RunArgs) -> i32 {
             outcome
         }
     });
+    if args.evaluate.report_peak_rss {
+        eprintln!("peak_rss_kib={}", crate::evaluate::peak_rss_kib());
+    }
     match outcome {
         Ok(()) => 0,
         Err(failure) => report_failures(&err_path, &[failure]),

@@ -34,10 +34,15 @@ const COUNTY: &str = "SACRAMENTO";
 /// Built-in catalog policy, seeded for SACRAMENTO at start-up.
 const POLICY: &str = "gogen-pilot-sacramento";
 
-/// Rows of the file the eligibility test evaluates. A debug-build run over it takes a few
-/// seconds and writes many store transactions of determinations, so the kill lands well
-/// inside the run (the test fails, never passes, if it does not).
-const RUN_ROWS: u64 = 30_000;
+/// Rows of the generated file the eligibility test's input is made from (see
+/// [`dense_prop64_file`]).
+const RUN_SOURCE_ROWS: u64 = 30_000;
+/// Copies of the source file's Prop 64 conviction rows in that input. The service commits
+/// determinations 2000 at a time (`DETERMINATIONS_PER_TRANSACTION`), and a plain generated
+/// file yields about one determination per 30 rows, so a plain file big enough for several
+/// commits would take far too long in a debug build. 8 copies give about 8,000
+/// determinations from about 12,000 rows: several commits, a run of a few seconds.
+const RUN_COPIES: usize = 8;
 /// Rows of the file the ingest test uploads: more than two store transactions of rows.
 const UPLOAD_ROWS: u64 = 12_000;
 
@@ -219,6 +224,44 @@ fn gen_doj(dir: &Path, rows: u64, seed: u64) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     path
+}
+
+/// A DOJ file dense in Prop 64 convictions: the header and the rows of `source` that are
+/// convictions in the county with an H&S 11357-11360 offense, written `copies` times, each
+/// copy under its own SUBJECT_IDs (so every copy is a set of new subjects). Deterministic.
+fn dense_prop64_file(source: &Path, copies: usize) -> Vec<u8> {
+    use cmr_record::columns::{DISP_DESCR, OFFENSE_DESCR, STP_ORI_CNTY_NAME, SUBJECT_ID};
+    let text = std::fs::read(source).expect("read generated file");
+    let header_end = text.iter().position(|&b| b == b'\n').expect("header line") + 1;
+    assert!(text.starts_with(b"RECORD_ID"), "gen-doj writes a header");
+    let mut reader = cmr_record::doj::DojSource::new(&text[..])
+        .expect("generated file")
+        .reader(cmr_record::FieldCheck::Strict95);
+    let mut selected: Vec<Vec<Vec<u8>>> = Vec::new();
+    while let Some(row) = reader.next_row().expect("generated row") {
+        let record = row.record;
+        let offense = record.field(OFFENSE_DESCR);
+        if record.field(STP_ORI_CNTY_NAME) == COUNTY.as_bytes()
+            && record.field(DISP_DESCR).starts_with(b"CONVICTED")
+            && [&b"11357"[..], b"11358", b"11359", b"11360"]
+                .iter()
+                .any(|section| offense.windows(5).any(|w| w == *section))
+        {
+            selected.push(record.fields().map(<[u8]>::to_vec).collect());
+        }
+    }
+    assert!(selected.len() > 1000, "{} selected rows", selected.len());
+    let mut writer = cmr_record::gocsv::Writer::new(text[..header_end].to_vec());
+    for copy in 0..copies {
+        for fields in &selected {
+            let mut fields = fields.clone();
+            let mut subject = format!("{}", copy + 1).into_bytes();
+            subject.extend_from_slice(&fields[SUBJECT_ID]);
+            fields[SUBJECT_ID] = subject;
+            writer.record(&fields).expect("write row");
+        }
+    }
+    writer.into_inner()
 }
 
 fn data_dir(root: &Path, name: &str) -> PathBuf {
@@ -551,8 +594,8 @@ fn accounting(batch: &ingest::Batch) -> common::RowAccounting {
 async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed_determinations() {
     let started = Instant::now();
     let root = tempfile::tempdir().expect("tempdir");
-    let file = gen_doj(root.path(), RUN_ROWS, 64);
-    let bytes = std::fs::read(&file).expect("read file");
+    let source = gen_doj(root.path(), RUN_SOURCE_ROWS, 64);
+    let bytes = dense_prop64_file(&source, RUN_COPIES);
 
     // The undisturbed run, in its own data directory.
     let (expected, expected_run, baseline_time) = {
@@ -589,14 +632,14 @@ async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed
     };
     let expected_count = expected.len();
     eprintln!(
-        "undisturbed run: {expected_count} determinations in {baseline_time:?} \
-         ({RUN_ROWS} rows)"
+        "undisturbed run: {expected_count} determinations in {baseline_time:?} ({} bytes)",
+        bytes.len()
     );
     // Determinations are committed 2000 at a time: the kill must be able to land after
     // the first commit and well before the last.
     assert!(
-        expected_count >= 10_000,
-        "only {expected_count} determinations: make RUN_ROWS bigger so the kill lands mid-run"
+        expected_count >= 6000,
+        "only {expected_count} determinations: raise RUN_COPIES so the kill lands mid-run"
     );
     assert_eq!(
         i64::try_from(expected_count).expect("count"),
@@ -632,24 +675,30 @@ async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed
         .expect("open the eligibility store");
     let deadline = Instant::now() + WAIT;
     let (run_id, seen) = loop {
-        assert!(
-            !first_attempt.is_finished(),
-            "StartRun answered before any determination was seen: the run is too short to \
-             be interrupted; make RUN_ROWS bigger"
-        );
+        if first_attempt.is_finished() {
+            panic!(
+                "StartRun answered before any determination was seen (the run is too short \
+                 to be interrupted; raise RUN_COPIES): {:?}",
+                first_attempt.await
+            );
+        }
         let runs = runs_of_batch(&mut client, &batch.batch_id).await;
         if let Some(run) = runs.first() {
-            assert_eq!(
+            // A run is created FAILED ("not started") and marked RUNNING right after, so
+            // only SUCCEEDED means it is too late.
+            assert_ne!(
                 run.status,
-                elig::RunStatus::Running as i32,
-                "the run is no longer RUNNING before the kill ({run:?}): make RUN_ROWS bigger"
+                elig::RunStatus::Succeeded as i32,
+                "the run finished before the kill: raise RUN_COPIES"
             );
-            let stored = store
-                .count_determinations(&run.run_id)
-                .await
-                .expect("count determinations");
-            if stored > 0 {
-                break (run.run_id.clone(), stored);
+            if run.status == elig::RunStatus::Running as i32 {
+                let stored = store
+                    .count_determinations(&run.run_id)
+                    .await
+                    .expect("count determinations");
+                if stored > 0 {
+                    break (run.run_id.clone(), stored);
+                }
             }
         }
         assert!(
@@ -849,11 +898,9 @@ async fn ingest_killed_mid_upload_then_uploaded_again_stores_exactly_the_undistu
         .expect("open the ingest store");
     let deadline = Instant::now() + WAIT;
     let (batch_id, seen) = loop {
-        assert!(
-            !call.is_finished(),
-            "the upload ended before the kill: {:?}",
-            call.await
-        );
+        if call.is_finished() {
+            panic!("the upload ended before the kill: {:?}", call.await);
+        }
         let processing = list_batches(&mut client, ingest::BatchStatus::Processing).await;
         if let Some(batch) = processing.first() {
             let stored = store.count_rows(&batch.batch_id).await.expect("count rows");
