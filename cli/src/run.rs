@@ -25,6 +25,7 @@ use cmr_proto::verification::v1 as verif;
 use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
 use cmr_record::doj::{DojSource, go_os_message};
 use cmr_record::gocsv::Record;
+use cmr_record::packed;
 use cmr_record::{ErrorType, FieldCheck, FileError, Instant};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
@@ -280,39 +281,45 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
     Ok(())
 }
 
-/// Streams the file to ingest in 1 MiB messages, announcing its size and SHA-256 so that a
-/// broken-off upload can never pass for a complete file.
+/// Streams the file to ingest in 1 MiB messages. The upload announces the file's size, so a
+/// broken-off upload can never pass for a complete file, and ingest, which hashes what it
+/// receives, answers with the batch it already has for a file it has seen. The idempotency
+/// key names this file on this machine (size, modification time, inode): repeating a
+/// `cmr run` replays it instead of storing the file again. Hashing the file here first
+/// would cost a second read of it before the first byte is sent.
 async fn upload(
     client: &mut IngestServiceClient<Channel>,
     scope: &Option<common::Scope>,
     settings: &Settings,
     path: &str,
 ) -> Result<ingest::Batch, Failure> {
+    use std::os::unix::fs::MetadataExt;
     let file_failure = |error: FileError| Failure {
         key: path.to_owned(),
         error,
     };
-    let owned = path.to_owned();
-    let (sha256, size) = tokio::task::spawn_blocking(move || digest_of(&owned))
-        .await
-        .map_err(|e| run_error(format!("digest task failed: {e}")))?
-        .map_err(|e| {
-            file_failure(FileError::other(format!(
-                "read {path}: {}",
-                go_os_message(&e)
-            )))
-        })?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        file_failure(FileError::other(format!(
+            "stat {path}: {}",
+            go_os_message(&e)
+        )))
+    })?;
+    let size = i64::try_from(meta.len()).unwrap_or(i64::MAX);
+    let key = format!(
+        "cmr-run:{size}-{}.{}-{}",
+        meta.mtime(),
+        meta.mtime_nsec(),
+        meta.ino()
+    );
     let (check, _) = reading_rules(&settings.policy);
     let metadata = ingest::UploadMetadata {
         scope: scope.clone(),
-        idempotency_key: Some(common::IdempotencyKey {
-            key: format!("cmr-run:{sha256}"),
-        }),
+        idempotency_key: Some(common::IdempotencyKey { key }),
         file_name: Path::new(path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        expected_sha256: sha256,
+        expected_sha256: String::new(),
         expected_size_bytes: size,
         field_check: match check {
             FieldCheck::SameAsFirst => ingest::FieldCheck::SameAsFirst as i32,
@@ -388,28 +395,6 @@ async fn upload_failure(
     let mut failure = status_error("ingest", "UploadDojFile", status);
     failure.key = path.to_owned();
     failure
-}
-
-/// SHA-256 (lower-case hex) and size of a file, read once.
-fn digest_of(path: &str) -> std::io::Result<(String, i64)> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; UPLOAD_CHUNK];
-    let mut size = 0i64;
-    loop {
-        let n = file.read(&mut buffer)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-        size += i64::try_from(n).unwrap_or(i64::MAX);
-    }
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((hex, size))
 }
 
 /// Reads the file into upload messages until it ends or the upload stops listening.
@@ -578,6 +563,7 @@ async fn write_outputs(
             scope: scope.clone(),
             batch_id: batch_id.to_owned(),
             from_row_index: 0,
+            packed_fields: true,
         })
         .await
         .map_err(|s| status_error("ingest", "StreamRows", &s))?
@@ -594,7 +580,7 @@ async fn write_outputs(
         .map_err(|s| status_error("eligibility", "StreamRunResults", &s))?
         .into_inner();
 
-    let mut review = ReviewQueue::new(&run.run_id, scope.clone());
+    let mut review = ReviewQueue::start(clients.verification.clone(), &run.run_id, scope.clone());
     let mut next = next_determination(&mut determinations).await?;
     let mut cells: Vec<String> = Vec::with_capacity(columns.len());
     while let Some(page) = rows
@@ -603,7 +589,13 @@ async fn write_outputs(
         .map_err(|s| status_error("ingest", "StreamRows", &s))?
     {
         for row in page.rows {
-            let record = Record::from_fields(&row.fields);
+            let record = if row.packed_fields.is_empty() {
+                Record::from_fields(&row.fields)
+            } else {
+                packed::to_record(&row.packed_fields).ok_or_else(|| {
+                    run_error(format!("row {} arrived corrupt", row.data_row_index))
+                })?
+            };
             let printed = match &mut next {
                 Some(d) if row_of(d) == row.data_row_index => {
                     // A copy: the determination goes on to verification whole.
@@ -629,7 +621,7 @@ async fn write_outputs(
                 .map_err(|e| io_failure(&temps[0], e))?;
             if printed {
                 let done = next.take().expect("matched above");
-                review.push(&mut clients.verification, done).await?;
+                review.push(done).await?;
                 next = next_determination(&mut determinations).await?;
             }
         }
@@ -641,7 +633,7 @@ async fn write_outputs(
             row_of(&d)
         )));
     }
-    review.flush(&mut clients.verification).await?;
+    let review = review.finish().await?;
     eprintln!(
         "cmr run: {} determinations sent to verification: {} queued for review, {} already queued, {} not needing review",
         review.sent, review.accepted, review.duplicates, review.not_queued
@@ -673,14 +665,19 @@ async fn next_determination(
         .and_then(|m| m.determination))
 }
 
-/// Determinations on their way to verification, sent 1,000 at a time. Each call's
+/// Determinations on their way to verification, sent 1,000 at a time by a task of their
+/// own, so the output files are written while verification stores. Each call's
 /// idempotency key is the run and the call's position, so a repeated `cmr run` queues
 /// nothing twice.
 struct ReviewQueue {
-    run_id: String,
-    scope: Option<common::Scope>,
     pending: Vec<elig::Determination>,
-    calls: u64,
+    batches: mpsc::Sender<Vec<elig::Determination>>,
+    task: tokio::task::JoinHandle<Result<Submitted, Failure>>,
+}
+
+/// What verification answered, summed over the calls.
+#[derive(Debug, Default)]
+struct Submitted {
     sent: i64,
     accepted: i64,
     duplicates: i64,
@@ -688,56 +685,73 @@ struct ReviewQueue {
 }
 
 impl ReviewQueue {
-    fn new(run_id: &str, scope: Option<common::Scope>) -> Self {
+    fn start(
+        mut client: VerificationServiceClient<Channel>,
+        run_id: &str,
+        scope: Option<common::Scope>,
+    ) -> Self {
+        let (batches, mut incoming) = mpsc::channel::<Vec<elig::Determination>>(2);
+        let run_id = run_id.to_owned();
+        let task = tokio::spawn(async move {
+            let mut totals = Submitted::default();
+            let mut call = 0u64;
+            while let Some(determinations) = incoming.recv().await {
+                let count = i64::try_from(determinations.len()).unwrap_or(i64::MAX);
+                let response = client
+                    .submit_determinations(verif::SubmitDeterminationsRequest {
+                        scope: scope.clone(),
+                        idempotency_key: Some(common::IdempotencyKey {
+                            key: format!("cmr-run:{run_id}:{call}"),
+                        }),
+                        determinations,
+                    })
+                    .await
+                    .map_err(|s| status_error("verification", "SubmitDeterminations", &s))?
+                    .into_inner();
+                call += 1;
+                totals.sent += count;
+                totals.accepted += response.accepted;
+                totals.duplicates += response.duplicates;
+                totals.not_queued += response.not_queued;
+            }
+            Ok(totals)
+        });
         Self {
-            run_id: run_id.to_owned(),
-            scope,
             pending: Vec::with_capacity(SUBMIT_BATCH),
-            calls: 0,
-            sent: 0,
-            accepted: 0,
-            duplicates: 0,
-            not_queued: 0,
+            batches,
+            task,
         }
     }
 
-    async fn push(
-        &mut self,
-        client: &mut VerificationServiceClient<Channel>,
-        determination: elig::Determination,
-    ) -> Result<(), Failure> {
+    async fn push(&mut self, determination: elig::Determination) -> Result<(), Failure> {
         self.pending.push(determination);
         if self.pending.len() >= SUBMIT_BATCH {
-            self.flush(client).await?;
+            let full = std::mem::replace(&mut self.pending, Vec::with_capacity(SUBMIT_BATCH));
+            if self.batches.send(full).await.is_err() {
+                // The task stopped on an error: report it.
+                return Err(self.stopped().await);
+            }
         }
         Ok(())
     }
 
-    async fn flush(
-        &mut self,
-        client: &mut VerificationServiceClient<Channel>,
-    ) -> Result<(), Failure> {
-        if self.pending.is_empty() {
-            return Ok(());
+    async fn stopped(&mut self) -> Failure {
+        match (&mut self.task).await {
+            Ok(Err(failure)) => failure,
+            Ok(Ok(_)) => run_error("the verification submitter stopped early"),
+            Err(e) => run_error(format!("the verification submitter failed: {e}")),
         }
-        let determinations = std::mem::take(&mut self.pending);
-        let count = i64::try_from(determinations.len()).unwrap_or(i64::MAX);
-        let response = client
-            .submit_determinations(verif::SubmitDeterminationsRequest {
-                scope: self.scope.clone(),
-                idempotency_key: Some(common::IdempotencyKey {
-                    key: format!("cmr-run:{}:{}", self.run_id, self.calls),
-                }),
-                determinations,
-            })
+    }
+
+    /// Sends what is left and waits for every call to be answered.
+    async fn finish(mut self) -> Result<Submitted, Failure> {
+        let rest = std::mem::take(&mut self.pending);
+        if !rest.is_empty() && self.batches.send(rest).await.is_err() {
+            return Err(self.stopped().await);
+        }
+        drop(self.batches);
+        self.task
             .await
-            .map_err(|s| status_error("verification", "SubmitDeterminations", &s))?
-            .into_inner();
-        self.calls += 1;
-        self.sent += count;
-        self.accepted += response.accepted;
-        self.duplicates += response.duplicates;
-        self.not_queued += response.not_queued;
-        Ok(())
+            .map_err(|e| run_error(format!("the verification submitter failed: {e}")))?
     }
 }

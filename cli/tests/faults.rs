@@ -10,11 +10,9 @@
 //! client still holds the rest of the file. Either test fails loudly if the work finished
 //! before the kill.
 
-use std::io::{BufRead, BufReader};
-use std::os::unix::process::ExitStatusExt;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc as std_mpsc};
 use std::time::{Duration, Instant};
 
 use cmr_proto::common::v1 as common;
@@ -22,17 +20,13 @@ use cmr_proto::eligibility::v1 as elig;
 use cmr_proto::eligibility::v1::eligibility_service_client::EligibilityServiceClient;
 use cmr_proto::ingest::v1 as ingest;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
-use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
-use tonic_health::pb::HealthCheckRequest;
-use tonic_health::pb::health_check_response::ServingStatus;
-use tonic_health::pb::health_client::HealthClient;
 
-const CMR: &str = env!("CARGO_BIN_EXE_cmr");
-const COUNTY: &str = "SACRAMENTO";
-/// Built-in catalog policy, seeded for SACRAMENTO at start-up.
-const POLICY: &str = "gogen-pilot-sacramento";
+use support::{
+    COUNTY, POLICY, Rows, Service, chunk, gen_doj, metadata, poll_until, scope, sqlite_url,
+    start_run_request, within,
+};
 
 /// Rows of the generated file the eligibility test's input is made from (see
 /// [`dense_prop64_file`]).
@@ -45,185 +39,22 @@ const RUN_SOURCE_ROWS: u64 = 30_000;
 const RUN_COPIES: usize = 8;
 /// Rows of the file the ingest test uploads: more than two store transactions of rows.
 const UPLOAD_ROWS: u64 = 12_000;
+/// The file name every upload announces.
+const FILE_NAME: &str = "doj.csv";
 
 /// Upper bound for any single wait of these tests.
 const WAIT: Duration = Duration::from_secs(120);
 
 // ---------------------------------------------------------------------------------------
-// Processes
+// Clients and files
 // ---------------------------------------------------------------------------------------
 
-/// One `cmr serve <service>` child process. Dropping it kills it.
-struct Service {
-    name: &'static str,
-    child: Child,
-    endpoint: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Service {
-    /// Starts `cmr serve <name>` on 127.0.0.1:0 over the SQLite file `db` and waits until
-    /// it reports SERVING over grpc.health.v1 (after migrations and start-up recovery).
-    async fn start(name: &'static str, db: &Path, extra: &[&str]) -> Self {
-        let url = sqlite_url(db);
-        let mut child = Command::new(CMR)
-            .args(["serve", name, "--listen", "127.0.0.1:0"])
-            .arg(format!("--{name}-database-url"))
-            .arg(&url)
-            .args(extra)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn cmr serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (addr_tx, addr_rx) = std_mpsc::channel();
-        let lines = Arc::clone(&log);
-        // Reads stderr to the end so the child never blocks on a full pipe; keeps the lines
-        // for failure messages.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if let Some((_, addr)) = line.split_once(" listening on ") {
-                    let _ = addr_tx.send(addr.trim().to_owned());
-                }
-                lines.lock().expect("log").push(line);
-            }
-        });
-        let addr = match addr_rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(addr) => addr,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "cmr serve {name} did not report its address within 60 s; stderr:\n{}",
-                    log.lock().expect("log").join("\n")
-                );
-            }
-        };
-        let service = Self {
-            name,
-            child,
-            endpoint: format!("http://{addr}"),
-            log,
-        };
-        service.wait_serving().await;
-        service
-    }
-
-    async fn wait_serving(&self) {
-        let full_name = format!("cmr.{}.v1.{}Service", self.name, capitalized(self.name));
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let status = async {
-                let channel = connect(&self.endpoint).await.ok()?;
-                HealthClient::new(channel)
-                    .check(HealthCheckRequest {
-                        service: full_name.clone(),
-                    })
-                    .await
-                    .ok()
-                    .map(|r| r.into_inner().status)
-            };
-            let status = tokio::time::timeout(Duration::from_secs(5), status)
-                .await
-                .ok()
-                .flatten();
-            if status == Some(ServingStatus::Serving as i32) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{full_name} not SERVING within 60 s; stderr:\n{}",
-                self.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// SIGKILL, then reap it; asserts it really died of the signal.
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        let status = self.child.wait().expect("wait");
-        assert_eq!(
-            status.signal(),
-            Some(9),
-            "cmr serve {} was not killed by SIGKILL: {status}; stderr:\n{}",
-            self.name,
-            self.log()
-        );
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().expect("log").join("\n")
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
-}
-
-fn sqlite_url(db: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", db.display())
-}
-
-async fn connect(endpoint: &str) -> Result<Channel, tonic::transport::Error> {
-    tonic::transport::Endpoint::from_shared(endpoint.to_owned())
-        .expect("endpoint")
-        .connect_timeout(Duration::from_secs(5))
-        .connect()
-        .await
-}
-
+/// An ingest client that accepts the large StreamRows pages of these files.
 async fn ingest_client(service: &Service) -> IngestServiceClient<Channel> {
-    IngestServiceClient::new(connect(&service.endpoint).await.expect("connect ingest"))
-        .max_decoding_message_size(64 * 1024 * 1024)
-}
-
-async fn eligibility_client(service: &Service) -> EligibilityServiceClient<Channel> {
-    EligibilityServiceClient::new(
-        connect(&service.endpoint)
-            .await
-            .expect("connect eligibility"),
-    )
-}
-
-/// `future`, or a panic naming `what` after `limit`.
-async fn within<T>(limit: Duration, what: &str, future: impl Future<Output = T>) -> T {
-    tokio::time::timeout(limit, future)
+    service
+        .ingest_client()
         .await
-        .unwrap_or_else(|_| panic!("{what} did not finish within {limit:?}"))
-}
-
-/// Writes a seeded synthetic DOJ file with `cmr gen-doj` (the same seed, the same bytes).
-fn gen_doj(dir: &Path, rows: u64, seed: u64) -> PathBuf {
-    let path = dir.join(format!("doj-{rows}-{seed}.csv"));
-    let out = Command::new(CMR)
-        .args(["gen-doj", "--rows", &rows.to_string(), "--county", COUNTY])
-        .args(["--seed", &seed.to_string()])
-        .arg("--output")
-        .arg(&path)
-        .output()
-        .expect("run cmr gen-doj");
-    assert!(
-        out.status.success(),
-        "cmr gen-doj failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    path
+        .max_decoding_message_size(64 * 1024 * 1024)
 }
 
 /// A DOJ file dense in Prop 64 convictions: the header and the rows of `source` that are
@@ -274,43 +105,14 @@ fn data_dir(root: &Path, name: &str) -> PathBuf {
 // Requests
 // ---------------------------------------------------------------------------------------
 
-fn scope() -> Option<common::Scope> {
-    Some(common::Scope {
-        county_code: "34".into(),
-        county_name: COUNTY.into(),
-        agency_id: String::new(),
-    })
-}
-
-fn metadata(key: &str, size: usize) -> ingest::UploadDojFileRequest {
-    ingest::UploadDojFileRequest {
-        payload: Some(ingest::upload_doj_file_request::Payload::Metadata(
-            ingest::UploadMetadata {
-                scope: scope(),
-                idempotency_key: Some(common::IdempotencyKey { key: key.into() }),
-                file_name: "doj.csv".into(),
-                expected_size_bytes: i64::try_from(size).expect("size"),
-                ..Default::default()
-            },
-        )),
-    }
-}
-
-fn chunk(bytes: &[u8]) -> ingest::UploadDojFileRequest {
-    ingest::UploadDojFileRequest {
-        payload: Some(ingest::upload_doj_file_request::Payload::Chunk(
-            bytes.to_vec(),
-        )),
-    }
-}
-
 /// Uploads `bytes` whole under `key`, announcing the size.
 async fn upload(
     client: &mut IngestServiceClient<Channel>,
     key: &str,
     bytes: &[u8],
 ) -> ingest::UploadDojFileResponse {
-    let mut messages = vec![metadata(key, bytes.len())];
+    let size = i64::try_from(bytes.len()).expect("size");
+    let mut messages = vec![metadata(scope(), key, FILE_NAME, size)];
     messages.extend(bytes.chunks(256 * 1024).map(chunk));
     within(
         WAIT,
@@ -322,40 +124,10 @@ async fn upload(
     .into_inner()
 }
 
-fn start_run_request(batch_id: &str) -> elig::StartRunRequest {
-    elig::StartRunRequest {
-        scope: scope(),
-        idempotency_key: Some(common::IdempotencyKey {
-            key: "run-1".into(),
-        }),
-        batch_id: batch_id.to_owned(),
-        policy: Some(elig::PolicyRef {
-            name: POLICY.into(),
-            version: 0,
-        }),
-        compute_at: Some(common::CivilDate {
-            year: 2020,
-            month: 7,
-            day: 1,
-        }),
-        submit_to_verification: false,
-    }
-}
-
 async fn get_run(client: &mut EligibilityServiceClient<Channel>, run_id: &str) -> elig::Run {
-    within(
-        WAIT,
-        "GetRun",
-        client.get_run(elig::GetRunRequest {
-            scope: scope(),
-            run_id: run_id.to_owned(),
-        }),
-    )
-    .await
-    .expect("GetRun")
-    .into_inner()
-    .run
-    .expect("run")
+    within(WAIT, "GetRun", support::get_run(client, scope(), run_id))
+        .await
+        .expect("GetRun")
 }
 
 async fn runs_of_batch(
@@ -381,23 +153,13 @@ async fn stream_results(
     client: &mut EligibilityServiceClient<Channel>,
     run_id: &str,
 ) -> Vec<elig::Determination> {
-    within(WAIT, "StreamRunResults", async {
-        let mut stream = client
-            .stream_run_results(elig::StreamRunResultsRequest {
-                scope: scope(),
-                run_id: run_id.to_owned(),
-                ..Default::default()
-            })
-            .await
-            .expect("StreamRunResults")
-            .into_inner();
-        let mut out = Vec::new();
-        while let Some(item) = stream.next().await {
-            out.push(item.expect("result").determination.expect("determination"));
-        }
-        out
-    })
+    within(
+        WAIT,
+        "StreamRunResults",
+        support::stream_results(client, scope(), run_id),
+    )
     .await
+    .expect("StreamRunResults")
 }
 
 /// What a determination says, without the ids that differ between data directories
@@ -473,64 +235,30 @@ async fn list_batches(
     client: &mut IngestServiceClient<Channel>,
     status: ingest::BatchStatus,
 ) -> Vec<ingest::Batch> {
-    within(
-        WAIT,
-        "ListBatches",
-        client.list_batches(ingest::ListBatchesRequest {
-            scope: scope(),
-            status: status as i32,
-            ..Default::default()
-        }),
-    )
-    .await
-    .expect("ListBatches")
-    .into_inner()
-    .batches
+    within(WAIT, "ListBatches", support::list_batches(client, status))
+        .await
+        .expect("ListBatches")
 }
 
 async fn get_batch(client: &mut IngestServiceClient<Channel>, batch_id: &str) -> ingest::Batch {
     within(
         WAIT,
         "GetBatch",
-        client.get_batch(ingest::GetBatchRequest {
-            scope: scope(),
-            batch_id: batch_id.to_owned(),
-        }),
+        support::get_batch(client, scope(), batch_id),
     )
     .await
     .expect("GetBatch")
-    .into_inner()
-    .batch
-    .expect("batch")
 }
-
-/// (data_row_index, line_number, fields) of every stored row, in stream order.
-type Rows = Vec<(i64, i64, Vec<Vec<u8>>)>;
 
 async fn stream_rows(
     client: &mut IngestServiceClient<Channel>,
     batch_id: &str,
 ) -> Result<Rows, tonic::Status> {
-    within(WAIT, "StreamRows", async {
-        let mut stream = client
-            .stream_rows(ingest::StreamRowsRequest {
-                scope: scope(),
-                batch_id: batch_id.to_owned(),
-                from_row_index: 0,
-            })
-            .await?
-            .into_inner();
-        let mut rows = Vec::new();
-        while let Some(page) = stream.next().await {
-            rows.extend(
-                page?
-                    .rows
-                    .into_iter()
-                    .map(|r| (r.data_row_index, r.line_number, r.fields)),
-            );
-        }
-        Ok(rows)
-    })
+    within(
+        WAIT,
+        "StreamRows",
+        support::stream_rows(client, scope(), batch_id),
+    )
     .await
 }
 
@@ -612,12 +340,12 @@ async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed
             .batch
             .expect("batch");
         assert_eq!(batch.status, ingest::BatchStatus::Complete as i32);
-        let mut client = eligibility_client(&eligibility).await;
+        let mut client = eligibility.eligibility_client().await;
         let clock = Instant::now();
         let run = within(
             WAIT,
             "undisturbed StartRun",
-            client.start_run(start_run_request(&batch.batch_id)),
+            client.start_run(start_run_request(scope(), &batch.batch_id, POLICY)),
         )
         .await
         .expect("undisturbed StartRun")
@@ -662,28 +390,36 @@ async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed
         .expect("batch");
     assert_eq!(batch.status, ingest::BatchStatus::Complete as i32);
 
-    let mut client = eligibility_client(&eligibility).await;
+    let mut client = eligibility.eligibility_client().await;
     let mut first_client = client.clone();
-    let request = start_run_request(&batch.batch_id);
+    let request = start_run_request(scope(), &batch.batch_id, POLICY);
     let first_request = request.clone();
-    let first_attempt = tokio::spawn(async move { first_client.start_run(first_request).await });
+    let mut first_attempt =
+        tokio::spawn(async move { first_client.start_run(first_request).await });
 
     // Wait until the run is RUNNING and has committed determinations, reading the store
     // (the same SQLite file) directly, then crash the service.
     let store = cmr_eligibility::store::Store::connect(&sqlite_url(&eligibility_db))
         .await
         .expect("open the eligibility store");
-    let deadline = Instant::now() + WAIT;
-    let (run_id, seen) = loop {
-        if first_attempt.is_finished() {
-            panic!(
-                "StartRun answered before any determination was seen (the run is too short \
-                 to be interrupted; raise RUN_COPIES): {:?}",
-                first_attempt.await
-            );
-        }
-        let runs = runs_of_batch(&mut client, &batch.batch_id).await;
-        if let Some(run) = runs.first() {
+    let (run_id, seen) = poll_until(
+        WAIT,
+        || {
+            format!(
+                "the run never committed a determination; stderr:\n{}",
+                eligibility.log()
+            )
+        },
+        async || {
+            if first_attempt.is_finished() {
+                panic!(
+                    "StartRun answered before any determination was seen (the run is too \
+                     short to be interrupted; raise RUN_COPIES): {:?}",
+                    (&mut first_attempt).await
+                );
+            }
+            let runs = runs_of_batch(&mut client, &batch.batch_id).await;
+            let run = runs.first()?;
             // A run is created FAILED ("not started") and marked RUNNING right after, so
             // only SUCCEEDED means it is too late.
             assert_ne!(
@@ -691,23 +427,17 @@ async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed
                 elig::RunStatus::Succeeded as i32,
                 "the run finished before the kill: raise RUN_COPIES"
             );
-            if run.status == elig::RunStatus::Running as i32 {
-                let stored = store
-                    .count_determinations(&run.run_id)
-                    .await
-                    .expect("count determinations");
-                if stored > 0 {
-                    break (run.run_id.clone(), stored);
-                }
+            if run.status != elig::RunStatus::Running as i32 {
+                return None;
             }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the run never committed a determination; stderr:\n{}",
-            eligibility.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+            let stored = store
+                .count_determinations(&run.run_id)
+                .await
+                .expect("count determinations");
+            (stored > 0).then(|| (run.run_id.clone(), stored))
+        },
+    )
+    .await;
     eligibility.kill();
     let killed_at = started.elapsed();
 
@@ -749,7 +479,7 @@ async fn eligibility_killed_mid_run_then_repeated_stores_exactly_the_undisturbed
     // Restart over the same database on a new port: the interrupted run becomes FAILED
     // with its partial determinations removed.
     let eligibility = Service::start("eligibility", &eligibility_db, &ingest_arg).await;
-    let mut client = eligibility_client(&eligibility).await;
+    let mut client = eligibility.eligibility_client().await;
     let failed = get_run(&mut client, &run_id).await;
     assert_eq!(failed.status, elig::RunStatus::Failed as i32, "{failed:?}");
     let error = failed.error.as_ref().expect("error of the failed run");
@@ -880,8 +610,10 @@ async fn ingest_killed_mid_upload_then_uploaded_again_stores_exactly_the_undistu
     let mut client = ingest_client(&ingest).await;
     let (tx, rx) = tokio::sync::mpsc::channel::<ingest::UploadDojFileRequest>(4);
     let mut uploader = client.clone();
-    let call = tokio::spawn(async move { uploader.upload_doj_file(ReceiverStream::new(rx)).await });
-    tx.send(metadata("upload-1", bytes.len()))
+    let mut call =
+        tokio::spawn(async move { uploader.upload_doj_file(ReceiverStream::new(rx)).await });
+    let size = i64::try_from(bytes.len()).expect("size");
+    tx.send(metadata(scope(), "upload-1", FILE_NAME, size))
         .await
         .expect("send metadata");
     // Send 70% of the file in 64 KiB chunks with small pauses, then hold the stream open
@@ -896,25 +628,20 @@ async fn ingest_killed_mid_upload_then_uploaded_again_stores_exactly_the_undistu
     let store = cmr_ingest::store::Store::connect(&sqlite_url(&ingest_db))
         .await
         .expect("open the ingest store");
-    let deadline = Instant::now() + WAIT;
-    let (batch_id, seen) = loop {
-        if call.is_finished() {
-            panic!("the upload ended before the kill: {:?}", call.await);
-        }
-        let processing = list_batches(&mut client, ingest::BatchStatus::Processing).await;
-        if let Some(batch) = processing.first() {
-            let stored = store.count_rows(&batch.batch_id).await.expect("count rows");
-            if stored > 0 {
-                break (batch.batch_id.clone(), stored);
+    let (batch_id, seen) = poll_until(
+        WAIT,
+        || format!("the upload never committed rows; stderr:\n{}", ingest.log()),
+        async || {
+            if call.is_finished() {
+                panic!("the upload ended before the kill: {:?}", (&mut call).await);
             }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the upload never committed rows; stderr:\n{}",
-            ingest.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+            let processing = list_batches(&mut client, ingest::BatchStatus::Processing).await;
+            let batch = processing.first()?;
+            let stored = store.count_rows(&batch.batch_id).await.expect("count rows");
+            (stored > 0).then(|| (batch.batch_id.clone(), stored))
+        },
+    )
+    .await;
     ingest.kill();
     let answer = within(WAIT, "the interrupted upload", call)
         .await

@@ -235,6 +235,10 @@ impl Eligibility {
         let (run, reused) = match self.store.find_run_by_key(&key).await? {
             Some(run) => (run, true),
             None => {
+                // A batch that is not there (or not this county's) must not leave a run.
+                self.source
+                    .complete_batch(&request.county, &request.batch_id)
+                    .await?;
                 let run = Run {
                     id: new_id(),
                     run_key: key.clone(),

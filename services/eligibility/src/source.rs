@@ -4,6 +4,9 @@
 use cmr_proto::common::v1 as common;
 use cmr_proto::ingest::v1 as ingest;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
+use cmr_record::gocsv::Record;
+use cmr_record::packed;
+use tonic::transport::Channel;
 use tonic::{Code, Streaming};
 
 use crate::domain::evaluate::RawRow;
@@ -56,6 +59,28 @@ impl IngestSource {
         county: &County,
         batch_id: &str,
     ) -> Result<(u64, Subjects), EligibilityError> {
+        let (mut client, scope, rows_received) = self.complete_batch(county, batch_id).await?;
+        let stream = client
+            .stream_subjects(ingest::StreamSubjectsRequest {
+                scope,
+                batch_id: batch_id.to_owned(),
+                view: ingest::SubjectView::Full as i32,
+                packed_fields: true,
+                ..Default::default()
+            })
+            .await
+            .map_err(|s| ingest_error(batch_id, &s))?
+            .into_inner();
+        Ok((rows_received, Subjects { stream }))
+    }
+
+    /// Checks that the batch is COMPLETE in `county` (NOT_FOUND in another county, FAILED
+    /// PRECONDITION when not complete); returns a client, the scope and its rows received.
+    pub async fn complete_batch(
+        &self,
+        county: &County,
+        batch_id: &str,
+    ) -> Result<(IngestServiceClient<Channel>, Option<common::Scope>, u64), EligibilityError> {
         let mut client = IngestServiceClient::connect(self.endpoint.clone())
             .await
             .map_err(|e| EligibilityError::Ingest(format!("connect {}: {e}", self.endpoint)))?;
@@ -82,17 +107,7 @@ impl IngestSource {
         let rows_received = batch
             .accounting
             .map_or(0, |a| u64::try_from(a.rows_received).unwrap_or(0));
-        let stream = client
-            .stream_subjects(ingest::StreamSubjectsRequest {
-                scope,
-                batch_id: batch_id.to_owned(),
-                view: ingest::SubjectView::Full as i32,
-                ..Default::default()
-            })
-            .await
-            .map_err(|s| ingest_error(batch_id, &s))?
-            .into_inner();
-        Ok((rows_received, Subjects { stream }))
+        Ok((client, scope, rows_received))
     }
 }
 
@@ -113,15 +128,27 @@ impl Subjects {
         let mut rows: Vec<RawRow> = subject
             .rows
             .into_iter()
-            .map(|r| RawRow {
-                row_index: r.data_row_index,
-                fields: r.fields,
+            .map(|r| {
+                Ok(RawRow {
+                    row_index: r.data_row_index,
+                    record: record_of(&r)?,
+                })
             })
-            .collect();
+            .collect::<Result<_, EligibilityError>>()?;
         rows.sort_by_key(|r| r.row_index);
         Ok(Some(SourceSubject {
             subject_id: subject.subject_id,
             rows,
         }))
     }
+}
+
+/// The row's fields as a record, from whichever form ingest sent.
+fn record_of(row: &ingest::RawRow) -> Result<Record, EligibilityError> {
+    if row.packed_fields.is_empty() {
+        return Ok(Record::from_fields(&row.fields));
+    }
+    packed::to_record(&row.packed_fields).ok_or_else(|| {
+        EligibilityError::Ingest(format!("row {} arrived corrupt", row.data_row_index))
+    })
 }

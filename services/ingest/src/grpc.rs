@@ -11,9 +11,10 @@ use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::domain::model::{self, BatchStatus, County, FieldRule, StoredRow, SubjectRef};
-use crate::domain::{rowcodec, validate};
+use crate::domain::validate;
 use crate::error::IngestError;
 use crate::service::{Ingest, Upload};
+use cmr_record::packed;
 
 const DEFAULT_PAGE: u64 = 100;
 const MAX_PAGE: u64 = 1000;
@@ -119,13 +120,28 @@ fn to_pb_batch(batch: &model::Batch) -> pb::Batch {
     }
 }
 
-fn raw_row(row: &StoredRow) -> Result<pb::RawRow, IngestError> {
+/// A stored row for the wire: its fields one by one, or (`packed`) the stored packed value
+/// as it is, which costs neither side a value per field.
+fn raw_row(row: &StoredRow, packed: bool) -> Result<pb::RawRow, IngestError> {
+    if packed {
+        return Ok(pb::RawRow {
+            data_row_index: row.row_index,
+            line_number: row.line_number,
+            fields: Vec::new(),
+            packed_fields: row.fields.clone(),
+        });
+    }
     Ok(pb::RawRow {
         data_row_index: row.row_index,
         line_number: row.line_number,
-        fields: rowcodec::decode(&row.fields)
-            .ok_or_else(|| IngestError::Internal(format!("row {} is corrupt", row.row_index)))?,
+        fields: fields_of(row)?,
+        packed_fields: Vec::new(),
     })
+}
+
+fn fields_of(row: &StoredRow) -> Result<Vec<Vec<u8>>, IngestError> {
+    packed::decode(&row.fields)
+        .ok_or_else(|| IngestError::Internal(format!("row {} is corrupt", row.row_index)))
 }
 
 fn text(fields: &[Vec<u8>], column: usize) -> String {
@@ -140,9 +156,17 @@ fn to_pb_subject(
     subject: &SubjectRef,
     rows: &[StoredRow],
     full: bool,
+    packed: bool,
 ) -> Result<pb::Subject, IngestError> {
-    let raw_rows = rows.iter().map(raw_row).collect::<Result<Vec<_>, _>>()?;
-    let first = raw_rows.first().map(|r| r.fields.as_slice()).unwrap_or(&[]);
+    let first = rows.first().map(fields_of).transpose()?.unwrap_or_default();
+    let first = first.as_slice();
+    let raw_rows = if full {
+        rows.iter()
+            .map(|r| raw_row(r, packed))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        Vec::new()
+    };
     Ok(pb::Subject {
         subject_id: subject.id.clone(),
         batch_id: subject.batch_id.clone(),
@@ -159,7 +183,7 @@ fn to_pb_subject(
         race_code: text(first, columns::RACE_DESCR - 1),
         race_descr: text(first, columns::RACE_DESCR),
         first_data_row_index: subject.first_row_index,
-        rows: if full { raw_rows } else { Vec::new() },
+        rows: raw_rows,
         ..pb::Subject::default()
     })
 }
@@ -438,6 +462,7 @@ impl IngestService for IngestGrpc {
             }
         }
         let full = wants_full(request.view);
+        let packed = request.packed_fields;
         let (tx, rx) = mpsc::channel(4);
         tokio::spawn(async move {
             loop {
@@ -461,7 +486,7 @@ impl IngestService for IngestGrpc {
                 for subject in &page {
                     let start = rows.partition_point(|r| r.subject_id < subject.id);
                     let end = rows.partition_point(|r| r.subject_id <= subject.id);
-                    let item = to_pb_subject(subject, &rows[start..end], full)
+                    let item = to_pb_subject(subject, &rows[start..end], full, packed)
                         .map(|s| pb::StreamSubjectsResponse { subject: Some(s) })
                         .map_err(Status::from);
                     if tx.send(item).await.is_err() {
@@ -495,9 +520,13 @@ impl IngestService for IngestGrpc {
         let pages = self
             .ingest
             .stream_rows(batch.id, request.from_row_index, ROW_STREAM_PAGE);
+        let packed = request.packed_fields;
         Ok(Response::new(Box::pin(ReceiverStream::new(pages).map(
-            |page| {
-                let rows = page?.iter().map(raw_row).collect::<Result<Vec<_>, _>>()?;
+            move |page| {
+                let rows = page?
+                    .iter()
+                    .map(|r| raw_row(r, packed))
+                    .collect::<Result<Vec<_>, _>>()?;
                 Ok(pb::StreamRowsResponse { rows })
             },
         ))))
@@ -530,7 +559,7 @@ impl IngestService for IngestGrpc {
             .rows_of_subjects(std::slice::from_ref(&subject.id))
             .await
             .map_err(IngestError::from)?;
-        let subject = to_pb_subject(&subject, &rows, wants_full(request.view))?;
+        let subject = to_pb_subject(&subject, &rows, wants_full(request.view), false)?;
         Ok(Response::new(pb::GetSubjectResponse {
             subject: Some(subject),
         }))

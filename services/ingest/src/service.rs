@@ -265,7 +265,7 @@ impl Ingest {
                     batch.id, file_error.message
                 );
                 if let Some(line) = line {
-                    text.push_str(&format!(" (line {line}"));
+                    text.push_str(&format!(" (file line {line}"));
                     match file_error.field {
                         Some(field) => text.push_str(&format!(", field {field})")),
                         None => text.push_str(", whole record)"),

@@ -221,11 +221,23 @@ async fn stream_rows(
     batch_id: &str,
     from_row_index: i64,
 ) -> Result<Vec<(i64, Vec<Vec<u8>>)>, tonic::Status> {
+    stream_rows_as(client, scope, batch_id, from_row_index, false).await
+}
+
+/// The rows of a batch, asked for field by field or `packed` (then unpacked here).
+async fn stream_rows_as(
+    client: &mut IngestServiceClient<Channel>,
+    scope: Option<common::Scope>,
+    batch_id: &str,
+    from_row_index: i64,
+    packed: bool,
+) -> Result<Vec<(i64, Vec<Vec<u8>>)>, tonic::Status> {
     let mut stream = client
         .stream_rows(pb::StreamRowsRequest {
             scope,
             batch_id: batch_id.to_owned(),
             from_row_index,
+            packed_fields: packed,
         })
         .await?
         .into_inner();
@@ -233,7 +245,16 @@ async fn stream_rows(
     while let Some(page) = stream.next().await {
         let page = page?;
         assert!(!page.rows.is_empty() && page.rows.len() <= 1000);
-        rows.extend(page.rows.into_iter().map(|r| (r.data_row_index, r.fields)));
+        for r in page.rows {
+            let fields = if packed {
+                assert!(r.fields.is_empty(), "packed rows carry no separate fields");
+                cmr_record::packed::decode(&r.packed_fields).expect("a packed value")
+            } else {
+                assert!(r.packed_fields.is_empty());
+                r.fields
+            };
+            rows.push((r.data_row_index, fields));
+        }
     }
     Ok(rows)
 }
@@ -257,6 +278,10 @@ async fn rows_stream_in_file_order(postgres: bool) {
     assert_eq!(rows.len(), 38);
     assert!(rows.iter().map(|(i, _)| *i).eq(0..38));
     assert_eq!(rows, expected);
+    let packed = stream_rows_as(&mut client, scope(), &batch.batch_id, 0, true)
+        .await
+        .expect("stream packed rows");
+    assert_eq!(packed, expected);
 
     let resumed = stream_rows(&mut client, scope(), &batch.batch_id, 30)
         .await

@@ -9,6 +9,7 @@ pub mod chunks;
 pub mod columns;
 pub mod doj;
 pub mod gocsv;
+pub mod packed;
 pub mod sections;
 pub mod subject;
 pub mod time;

@@ -22,7 +22,7 @@ use crate::domain::model::{RunTotals, outcome_code};
 #[derive(Clone, Debug)]
 pub struct RawRow {
     pub row_index: i64,
-    pub fields: Vec<Vec<u8>>,
+    pub record: Record,
 }
 
 /// A determination ready to store (without its run id).
@@ -80,12 +80,9 @@ impl RunEvaluation {
     /// Evaluates one subject's rows (in row order), adds it to the summary, and returns its
     /// determinations in row order.
     pub fn subject(&mut self, rows: &[RawRow]) -> Result<Vec<Decided>, EvalError> {
-        let records: Vec<Record> = rows
-            .iter()
-            .map(|r| Record::from_fields(&r.fields))
-            .collect();
         let mut builder = SubjectBuilder::new(self.fallback);
-        for (row, record) in rows.iter().zip(&records) {
+        for row in rows {
+            let record = &row.record;
             let index = u64::try_from(row.row_index).map_err(|_| EvalError {
                 row_index: row.row_index,
                 message: "negative row index".to_owned(),
@@ -116,7 +113,7 @@ impl RunEvaluation {
                 let record = rows
                     .iter()
                     .position(|r| r.row_index == row_index)
-                    .map(|i| &records[i]);
+                    .map(|i| &rows[i].record);
                 let (offense, comment) = record.map_or((&[][..], &[][..]), |r| {
                     (r.field(col::OFFENSE_DESCR), r.field(col::COMMENT_TEXT))
                 });

@@ -4,5 +4,4 @@
 pub mod ids;
 pub mod model;
 pub mod parse;
-pub mod rowcodec;
 pub mod validate;

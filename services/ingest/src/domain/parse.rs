@@ -12,7 +12,6 @@ use tokio::sync::mpsc;
 
 use super::ids::new_id;
 use super::model::{FieldRule, QuarantineReason, QuarantinedRow, RowChunk, StoredRow, SubjectRef};
-use super::rowcodec;
 
 /// What the receiving side sends down the pipe.
 #[derive(Debug)]
@@ -116,13 +115,19 @@ pub fn parse_upload(
     };
     let mut subjects: HashMap<Vec<u8>, String> = HashMap::new();
     let mut chunk = RowChunk::default();
-    while let Some(row) = reader.next_row().map_err(ParseStop::File)? {
+    // gogen's messages count data lines; the error's own line is the file's physical line,
+    // what a person finds in an editor (the header, when present, is line 1).
+    let physical = |mut e: FileError| {
+        e.line = e.line.map(|l| l + header_lines.unsigned_abs());
+        ParseStop::File(e)
+    };
+    while let Some(row) = reader.next_row().map_err(physical)? {
         let record = row.record;
         let data_line = i64::try_from(record.line()).unwrap_or(i64::MAX);
         let line_number = data_line.saturating_add(header_lines);
         let row_index = i64::try_from(row.index).unwrap_or(i64::MAX);
         let mut fields = Vec::with_capacity(record.len() * 8);
-        rowcodec::encode(record.fields(), &mut fields);
+        cmr_record::packed::encode(record.fields(), &mut fields);
         totals.rows_received += 1;
 
         let subject_key = record.field(SUBJECT_ID);
