@@ -24,8 +24,6 @@ use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use cmr_proto::verification::v1 as verif;
 use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
 use cmr_record::doj::{DojSource, go_os_message};
-use cmr_record::gocsv::Record;
-use cmr_record::packed;
 use cmr_record::{ErrorType, FieldCheck, FileError, Instant};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
@@ -183,8 +181,11 @@ fn status_error(service: &str, call: &str, status: &tonic::Status) -> Failure {
 
 async fn connect(endpoints: &Endpoints) -> Result<Clients, Failure> {
     let channel = |name: &'static str, url: String| async move {
+        // Windows as large as the services' (see cmr-runtime): the batch streams both ways.
         let endpoint = tonic::transport::Endpoint::from_shared(url.clone())
-            .map_err(|e| run_error(format!("{name} endpoint {url}: {e}")))?;
+            .map_err(|e| run_error(format!("{name} endpoint {url}: {e}")))?
+            .initial_stream_window_size(Some(4 << 20))
+            .initial_connection_window_size(Some(8 << 20));
         endpoint
             .connect()
             .await
@@ -250,7 +251,7 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
         started.elapsed().as_secs_f64()
     );
 
-    let staged = write_outputs(&mut clients, &scope, settings, &batch.batch_id, &run).await?;
+    let staged = write_outputs(&mut clients, &scope, settings, &batch, &run).await?;
     let json_path = settings
         .outputs
         .join(format!("gogen{}.json", settings.suffix));
@@ -529,45 +530,25 @@ async fn start_run(
     Ok(run)
 }
 
-/// Writes the three CSVs from ingest's rows and eligibility's determinations (merged on the
-/// data row index), and queues the run's determinations for review as they stream past.
+/// Writes the three CSVs: the input rows, read again from the file this command uploaded,
+/// with the cells eligibility printed for the rows it evaluated (merged on the data row
+/// index). The file is read on a blocking thread while the determinations stream in and go
+/// on to verification's review queue. Reading the local file rather than streaming the
+/// stored rows back from ingest saves sending the whole batch over the wire again, and
+/// keeps rows ingest quarantined (a blank SUBJECT_ID) in All_Results, as gogen does.
 async fn write_outputs(
     clients: &mut Clients,
     scope: &Option<common::Scope>,
     settings: &Settings,
-    batch_id: &str,
+    batch: &ingest::Batch,
     run: &elig::Run,
 ) -> Result<Staged, Failure> {
-    let path = settings.inputs[0].as_str();
+    let path = settings.inputs[0].clone();
+    let before = file_stamp(&path);
+    let columns = columns_for(&settings.policy);
+    let (check, _) = reading_rules(&settings.policy);
     let finals = output_paths(settings, None);
     let temps: Vec<PathBuf> = finals.iter().map(|p| partial_path(p)).collect();
-    let io_failure = |p: &Path, e: std::io::Error| Failure {
-        key: path.to_owned(),
-        error: write_error(p, e),
-    };
-    let mut files = Vec::with_capacity(3);
-    for p in &temps {
-        let file = File::create(p).map_err(|e| io_failure(p, e))?;
-        files.push(BufWriter::with_capacity(1 << 20, file));
-    }
-    let [all, condensed, evaluated]: [BufWriter<File>; 3] = files
-        .try_into()
-        .map_err(|_| run_error("three output files"))?;
-    let columns = columns_for(&settings.policy);
-    let mut writer = GogenCsvWriter::new(columns, all, condensed, evaluated)
-        .map_err(|e| io_failure(&temps[0], e))?;
-
-    let mut rows = clients
-        .ingest
-        .stream_rows(ingest::StreamRowsRequest {
-            scope: scope.clone(),
-            batch_id: batch_id.to_owned(),
-            from_row_index: 0,
-            packed_fields: true,
-        })
-        .await
-        .map_err(|s| status_error("ingest", "StreamRows", &s))?
-        .into_inner();
     let mut determinations = clients
         .eligibility
         .stream_run_results(elig::StreamRunResultsRequest {
@@ -580,75 +561,122 @@ async fn write_outputs(
         .map_err(|s| status_error("eligibility", "StreamRunResults", &s))?
         .into_inner();
 
+    let (cells_tx, cells_rx) = mpsc::channel::<Printed>(4096);
+    let writer = {
+        let (path, temps) = (path.clone(), temps.clone());
+        tokio::task::spawn_blocking(move || write_csvs(&path, check, columns, &temps, cells_rx))
+    };
     let mut review = ReviewQueue::start(clients.verification.clone(), &run.run_id, scope.clone());
-    let mut next = next_determination(&mut determinations).await?;
-    let mut cells: Vec<String> = Vec::with_capacity(columns.len());
-    while let Some(page) = rows
-        .message()
-        .await
-        .map_err(|s| status_error("ingest", "StreamRows", &s))?
-    {
-        for row in page.rows {
-            let record = if row.packed_fields.is_empty() {
-                Record::from_fields(&row.fields)
-            } else {
-                packed::to_record(&row.packed_fields).ok_or_else(|| {
-                    run_error(format!("row {} arrived corrupt", row.data_row_index))
-                })?
-            };
-            let printed = match &mut next {
-                Some(d) if row_of(d) == row.data_row_index => {
-                    // A copy: the determination goes on to verification whole.
-                    let mut gogen = d.gogen.clone().unwrap_or_default();
-                    cells.clear();
-                    cells.extend(columns.iter().map(|&c| {
-                        std::mem::take(cmr_eligibility::grpc::gogen_slot(&mut gogen, c))
-                    }));
-                    true
-                }
-                Some(d) if row_of(d) < row.data_row_index => {
-                    return Err(run_error(format!(
-                        "run {}: determination for row {} which ingest did not return",
-                        run.run_id,
-                        row_of(d)
-                    )));
-                }
-                _ => false,
-            };
-            let refs: Vec<&[u8]> = cells.iter().map(String::as_bytes).collect();
-            writer
-                .write_printed_row(&record, printed.then_some(&refs[..]))
-                .map_err(|e| io_failure(&temps[0], e))?;
-            if printed {
-                let done = next.take().expect("matched above");
-                review.push(done).await?;
-                next = next_determination(&mut determinations).await?;
-            }
+    while let Some(determination) = next_determination(&mut determinations).await? {
+        // A copy of the cells: the determination goes on to verification whole.
+        let mut gogen = determination.gogen.clone().unwrap_or_default();
+        let cells = columns
+            .iter()
+            .map(|&c| std::mem::take(cmr_eligibility::grpc::gogen_slot(&mut gogen, c)))
+            .collect();
+        if cells_tx
+            .send((row_of(&determination), cells))
+            .await
+            .is_err()
+        {
+            break; // the writer stopped on an error, reported below
         }
+        review.push(determination).await?;
     }
-    if let Some(d) = next {
-        return Err(run_error(format!(
-            "run {}: determination for row {} which ingest did not return",
-            run.run_id,
-            row_of(&d)
-        )));
-    }
+    drop(cells_tx);
+    let rows = writer
+        .await
+        .map_err(|e| run_error(format!("the output writer failed: {e}")))??;
     let review = review.finish().await?;
     eprintln!(
         "cmr run: {} determinations sent to verification: {} queued for review, {} already queued, {} not needing review",
         review.sent, review.accepted, review.duplicates, review.not_queued
     );
-    let (all, condensed, evaluated) = writer.finish().map_err(|e| io_failure(&temps[0], e))?;
-    for (file, p) in [all, condensed, evaluated].into_iter().zip(&temps) {
-        file.into_inner()
-            .map_err(|e| io_failure(p, e.into_error()))?
-            .sync_all()
-            .map_err(|e| io_failure(p, e))?;
+    let received = batch.accounting.as_ref().map_or(0, |a| a.rows_received);
+    if before != file_stamp(&path) || i64::try_from(rows).ok() != Some(received) {
+        return Err(Failure {
+            key: path.clone(),
+            error: FileError::other(format!("{path} changed while it was being read")),
+        });
     }
     Ok(Staged {
         temps,
         finals: finals.into(),
     })
+}
+
+/// A determination's data row index and its printed cells, in the writer's column order.
+type Printed = (i64, Vec<String>);
+
+/// Size and modification time: enough to notice a file replaced between upload and output.
+fn file_stamp(path: &str) -> Option<(u64, std::time::SystemTime)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// Reads the file row by row and writes the three CSVs (under their temporary names),
+/// taking each evaluated row's cells from `printed` (in row order). Returns the rows read.
+fn write_csvs(
+    path: &str,
+    check: FieldCheck,
+    columns: &'static [cmr_engine::output::Column],
+    temps: &[PathBuf],
+    mut printed: mpsc::Receiver<Printed>,
+) -> Result<u64, Failure> {
+    let file_failure = |error: FileError| Failure {
+        key: path.to_owned(),
+        error,
+    };
+    let io_failure = |p: &Path, e: std::io::Error| file_failure(write_error(p, e));
+    let mut files = Vec::with_capacity(3);
+    for p in temps {
+        let file = File::create(p).map_err(|e| io_failure(p, e))?;
+        files.push(BufWriter::with_capacity(1 << 20, file));
+    }
+    let [all, condensed, evaluated]: [BufWriter<File>; 3] = files
+        .try_into()
+        .map_err(|_| run_error("three output files"))?;
+    let mut writer = GogenCsvWriter::new(columns, all, condensed, evaluated)
+        .map_err(|e| io_failure(&temps[0], e))?;
+    let mut reader = DojSource::open(path)
+        .map_err(file_failure)?
+        .reader(check)
+        .keep_canonical_text();
+    let mut next = printed.blocking_recv();
+    let mut rows = 0u64;
+    while let Some(row) = reader.next_row().map_err(file_failure)? {
+        let index = i64::try_from(row.index).unwrap_or(i64::MAX);
+        let cells = match &next {
+            Some((at, cells)) if *at == index => Some(cells),
+            Some((at, _)) if *at < index => {
+                return Err(run_error(format!(
+                    "a determination names row {at}, which is not a row of the file"
+                )));
+            }
+            _ => None,
+        };
+        let refs: Option<Vec<&[u8]>> = cells.map(|c| c.iter().map(String::as_bytes).collect());
+        writer
+            .write_printed_row(row.record, refs.as_deref())
+            .map_err(|e| io_failure(&temps[0], e))?;
+        if cells.is_some() {
+            next = printed.blocking_recv();
+        }
+        rows += 1;
+    }
+    if let Some((at, _)) = next {
+        return Err(run_error(format!(
+            "a determination names row {at}, beyond the end of the file"
+        )));
+    }
+    let (all, condensed, evaluated) = writer.finish().map_err(|e| io_failure(&temps[0], e))?;
+    for (file, p) in [all, condensed, evaluated].into_iter().zip(temps) {
+        file.into_inner()
+            .map_err(|e| io_failure(p, e.into_error()))?
+            .sync_all()
+            .map_err(|e| io_failure(p, e))?;
+    }
+    Ok(rows)
 }
 
 fn row_of(d: &elig::Determination) -> i64 {

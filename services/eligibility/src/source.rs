@@ -81,9 +81,15 @@ impl IngestSource {
         county: &County,
         batch_id: &str,
     ) -> Result<(IngestServiceClient<Channel>, Option<common::Scope>, u64), EligibilityError> {
-        let mut client = IngestServiceClient::connect(self.endpoint.clone())
+        // Large HTTP/2 windows: a run streams the whole batch from ingest.
+        let channel = tonic::transport::Endpoint::from_shared(self.endpoint.clone())
+            .map_err(|e| EligibilityError::Ingest(format!("endpoint {}: {e}", self.endpoint)))?
+            .initial_stream_window_size(Some(4 << 20))
+            .initial_connection_window_size(Some(8 << 20))
+            .connect()
             .await
             .map_err(|e| EligibilityError::Ingest(format!("connect {}: {e}", self.endpoint)))?;
+        let mut client = IngestServiceClient::new(channel);
         let scope = Some(common::Scope {
             county_code: county.code.clone(),
             county_name: county.name.clone(),

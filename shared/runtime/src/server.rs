@@ -12,6 +12,11 @@ use tonic_health::ServingStatus;
 use tonic_health::pb::health_server::HealthServer;
 use tonic_health::server::{HealthReporter, HealthService};
 
+/// HTTP/2 flow-control window per stream (4 MiB: four upload messages in flight).
+const STREAM_WINDOW: u32 = 4 << 20;
+/// HTTP/2 flow-control window per connection.
+const CONNECTION_WINDOW: u32 = 8 << 20;
+
 /// How a [`Server`] reports health and shuts down.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeConfig {
@@ -173,7 +178,12 @@ impl Server {
         set_all(&health, &config.service_names, ServingStatus::Serving).await;
 
         let (stop_accepting, stop_accepting_rx) = oneshot::channel::<()>();
+        // HTTP/2's default 64 KiB flow-control windows make a client-streamed upload of 1 MiB
+        // messages wait for a window update every 64 KiB; windows of a few messages keep the
+        // stream flowing while the service parses and stores.
         let server = tonic::transport::Server::builder()
+            .initial_stream_window_size(Some(STREAM_WINDOW))
+            .initial_connection_window_size(Some(CONNECTION_WINDOW))
             .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
             .add_routes(routes)
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
