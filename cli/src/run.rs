@@ -669,12 +669,11 @@ fn write_csvs(
             "a determination names row {at}, beyond the end of the file"
         )));
     }
+    // Flushed, not synced: the same as `cmr evaluate` (and gogen) leave them.
     let (all, condensed, evaluated) = writer.finish().map_err(|e| io_failure(&temps[0], e))?;
     for (file, p) in [all, condensed, evaluated].into_iter().zip(temps) {
         file.into_inner()
-            .map_err(|e| io_failure(p, e.into_error()))?
-            .sync_all()
-            .map_err(|e| io_failure(p, e))?;
+            .map_err(|e| io_failure(p, e.into_error()))?;
     }
     Ok(rows)
 }

@@ -321,26 +321,48 @@ impl Eligibility {
         let started = Clock::now();
         let (line_count, mut subjects) = self.source.open(&run.county, &run.batch_id).await?;
         let mut evaluation = RunEvaluation::new(policy, &run.county.name, compute_at, line_count);
-        let mut pending: Vec<StoredDetermination> = Vec::new();
-        while let Some(subject) = subjects.next().await? {
-            let decided = evaluation.subject(&subject.rows).map_err(|e| {
-                EligibilityError::FailedPrecondition(format!("batch {}: {e}", run.batch_id))
-            })?;
-            pending.extend(decided.into_iter().map(|d| StoredDetermination {
-                run_id: run.id.clone(),
-                row_index: d.row_index,
-                subject_id: subject.subject_id.clone(),
-                outcome: outcome_code(d.outcome),
-                reason: d.reason,
-                rule_id: d.rule_id,
-                cells: d.cells,
-            }));
-            if pending.len() >= DETERMINATIONS_PER_TRANSACTION {
-                self.store.write_determinations(&pending).await?;
-                pending.clear();
+        // The store writes one transaction while the next subjects are evaluated.
+        let (full, mut to_write) = tokio::sync::mpsc::channel::<Vec<StoredDetermination>>(2);
+        let store = self.store.clone();
+        let writer = tokio::spawn(async move {
+            while let Some(batch) = to_write.recv().await {
+                store.write_determinations(&batch).await?;
             }
+            Ok::<(), crate::store::StoreError>(())
+        });
+        let mut pending: Vec<StoredDetermination> = Vec::new();
+        let evaluated = async {
+            while let Some(subject) = subjects.next().await? {
+                let decided = evaluation.subject(&subject.rows).map_err(|e| {
+                    EligibilityError::FailedPrecondition(format!("batch {}: {e}", run.batch_id))
+                })?;
+                pending.extend(decided.into_iter().map(|d| StoredDetermination {
+                    run_id: run.id.clone(),
+                    row_index: d.row_index,
+                    subject_id: subject.subject_id.clone(),
+                    outcome: outcome_code(d.outcome),
+                    reason: d.reason,
+                    rule_id: d.rule_id,
+                    cells: d.cells,
+                }));
+                if pending.len() >= DETERMINATIONS_PER_TRANSACTION
+                    && full.send(std::mem::take(&mut pending)).await.is_err()
+                {
+                    break; // the writer failed: its error is returned below
+                }
+            }
+            if !pending.is_empty() {
+                let _ = full.send(std::mem::take(&mut pending)).await;
+            }
+            Ok::<(), EligibilityError>(())
         }
-        self.store.write_determinations(&pending).await?;
+        .await;
+        drop(full);
+        let written = writer
+            .await
+            .map_err(|e| EligibilityError::Internal(format!("determination writer failed: {e}")))?;
+        evaluated?;
+        written?;
         Ok(evaluation.finish(started.elapsed().as_secs_f64()))
     }
 

@@ -13,7 +13,7 @@ use crate::domain::model::{
 };
 use crate::domain::parse::{ChunkPipe, ParseStop, Piece, parse_upload};
 use crate::error::IngestError;
-use crate::store::{Completion, Store};
+use crate::store::{Completion, PreparedChunk, Store};
 
 /// Rows written per store transaction.
 pub const ROWS_PER_TRANSACTION: usize = 4000;
@@ -234,14 +234,28 @@ impl Ingest {
             Some((hex(&hasher.finalize()), size))
         });
 
+        // Parse, build statements, execute: three stages on their own threads, so the
+        // database never waits for the next chunk's INSERTs to be built.
+        let (prepared_tx, mut prepared_rx) = mpsc::channel::<PreparedChunk>(2);
+        let backend = self.store.backend();
+        let batch_id = batch.id.clone();
+        let builder = tokio::task::spawn_blocking(move || {
+            while let Some(chunk) = chunk_rx.blocking_recv() {
+                let prepared = Store::prepare_chunk(backend, &batch_id, chunk);
+                if prepared_tx.blocking_send(prepared).is_err() {
+                    return;
+                }
+            }
+        });
         let mut write_error = None;
-        while let Some(chunk) = chunk_rx.recv().await {
-            if let Err(error) = self.store.write_chunk(&batch.id, chunk).await {
+        while let Some(prepared) = prepared_rx.recv().await {
+            if let Err(error) = self.store.write_prepared(prepared).await {
                 write_error = Some(error);
                 break;
             }
         }
-        drop(chunk_rx);
+        drop(prepared_rx);
+        let _ = builder.await;
         let parsed = parser.await;
         let broke_off = stream_error.lock().ok().and_then(|mut slot| slot.take());
         if let Some(message) = broke_off {

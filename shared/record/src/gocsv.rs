@@ -154,6 +154,13 @@ impl Record {
         self.canonical.get(start..end)
     }
 
+    /// Appends one field (for building a record field by field, as
+    /// [`crate::packed::to_record`] does).
+    pub(crate) fn append_field(&mut self, field: &[u8]) {
+        self.buf.extend_from_slice(field);
+        self.ends.push(self.buf.len());
+    }
+
     /// Builds a record from string fields (tests and re-encoding of stored rows).
     pub fn from_fields<I, S>(fields: I) -> Record
     where

@@ -45,17 +45,17 @@ pub fn decode(mut blob: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// `None` if `blob` is not a packed value.
 #[must_use]
 pub fn to_record(mut blob: &[u8]) -> Option<Record> {
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(96);
+    let mut record = Record::default();
     while !blob.is_empty() {
         let (len, rest) = varint(blob)?;
         if len > rest.len() {
             return None;
         }
         let (field, rest) = rest.split_at(len);
-        fields.push(field);
+        record.append_field(field);
         blob = rest;
     }
-    Some(Record::from_fields(fields))
+    Some(record)
 }
 
 /// One varint length and what follows it.

@@ -312,9 +312,20 @@ pub struct SubjectBuilder {
 
 impl SubjectBuilder {
     pub fn new(fallback: CommentFallback) -> Self {
+        Self::with_tables(fallback, SectionTable::default(), Interner::default())
+    }
+
+    /// A builder that starts from the code-section and county tables of an earlier
+    /// [`Grouped`]: a caller grouping one subject at a time keeps them, so each distinct
+    /// code section is matched once per run instead of once per subject.
+    pub fn with_tables(
+        fallback: CommentFallback,
+        sections: SectionTable,
+        counties: Interner,
+    ) -> Self {
         SubjectBuilder {
-            sections: SectionTable::default(),
-            counties: Interner::default(),
+            sections,
+            counties,
             fallback,
             index: HashMap::new(),
             subjects: Vec::new(),

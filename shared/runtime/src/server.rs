@@ -16,6 +16,8 @@ use tonic_health::server::{HealthReporter, HealthService};
 const STREAM_WINDOW: u32 = 4 << 20;
 /// HTTP/2 flow-control window per connection.
 const CONNECTION_WINDOW: u32 = 8 << 20;
+/// Largest HTTP/2 frame clients may send: 1 MiB upload messages in a few frames, not 64.
+const MAX_FRAME: u32 = 1 << 20;
 
 /// How a [`Server`] reports health and shuts down.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,6 +186,7 @@ impl Server {
         let server = tonic::transport::Server::builder()
             .initial_stream_window_size(Some(STREAM_WINDOW))
             .initial_connection_window_size(Some(CONNECTION_WINDOW))
+            .max_frame_size(Some(MAX_FRAME))
             .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
             .add_routes(routes)
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {

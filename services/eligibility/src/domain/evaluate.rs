@@ -13,6 +13,8 @@ use cmr_engine::summary::SummaryShape;
 use cmr_engine::{Outcome, Policy, RunDates, Summary, reading_rules};
 use cmr_record::columns as col;
 use cmr_record::gocsv::Record;
+use cmr_record::sections::SectionTable;
+use cmr_record::subject::Interner;
 use cmr_record::{CommentFallback, Instant, SubjectBuilder};
 
 use crate::domain::cells;
@@ -54,6 +56,10 @@ pub struct RunEvaluation {
     subjects_with_relief: i64,
     convictions: i64,
     outcomes: BTreeMap<i16, i64>,
+    /// Code sections and counties seen so far: kept across subjects, so each distinct code
+    /// section is matched once per run.
+    sections: SectionTable,
+    counties: Interner,
 }
 
 impl RunEvaluation {
@@ -74,13 +80,19 @@ impl RunEvaluation {
             subjects_with_relief: 0,
             convictions: 0,
             outcomes: BTreeMap::new(),
+            sections: SectionTable::default(),
+            counties: Interner::default(),
         }
     }
 
     /// Evaluates one subject's rows (in row order), adds it to the summary, and returns its
     /// determinations in row order.
     pub fn subject(&mut self, rows: &[RawRow]) -> Result<Vec<Decided>, EvalError> {
-        let mut builder = SubjectBuilder::new(self.fallback);
+        let mut builder = SubjectBuilder::with_tables(
+            self.fallback,
+            std::mem::take(&mut self.sections),
+            std::mem::take(&mut self.counties),
+        );
         for row in rows {
             let record = &row.record;
             let index = u64::try_from(row.row_index).map_err(|_| EvalError {
@@ -136,6 +148,8 @@ impl RunEvaluation {
             }
         }
         out.sort_by_key(|d| d.row_index);
+        self.sections = grouped.sections;
+        self.counties = grouped.counties;
         Ok(out)
     }
 

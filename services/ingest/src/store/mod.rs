@@ -6,8 +6,9 @@ mod entities;
 use cmr_ingest_migration::Migrator;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    TransactionTrait,
 };
 
 use crate::domain::model::{
@@ -24,6 +25,10 @@ const INSERT_ROWS: usize = 1000;
 #[derive(Debug, thiserror::Error)]
 #[error("ingest store: {0}")]
 pub struct StoreError(#[from] DbErr);
+
+/// One chunk's INSERT statements, built by [`Store::prepare_chunk`].
+#[derive(Debug)]
+pub struct PreparedChunk(Vec<Statement>);
 
 /// Totals written when a batch completes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,47 +115,68 @@ impl Store {
         Ok(())
     }
 
-    /// Writes one chunk of subjects, rows and quarantined rows in one transaction.
-    pub async fn write_chunk(&self, batch_id: &str, chunk: RowChunk) -> Result<(), StoreError> {
-        let txn = self.db.begin().await?;
+    /// The database backend, for [`Store::prepare_chunk`].
+    #[must_use]
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    /// Builds the INSERT statements of one chunk of subjects, rows and quarantined rows.
+    /// CPU work only: an upload runs it on its own thread, so the next chunk's statements
+    /// are built while the database executes this one's ([`Store::write_prepared`]).
+    #[must_use]
+    pub fn prepare_chunk(backend: DbBackend, batch_id: &str, chunk: RowChunk) -> PreparedChunk {
+        let mut statements = Vec::new();
         for part in chunk.subjects.chunks(INSERT_ROWS) {
-            subject::Entity::insert_many(part.iter().map(|s| subject::ActiveModel {
-                id: Set(s.id.clone()),
-                batch_id: Set(s.batch_id.clone()),
-                first_row_index: Set(s.first_row_index),
-            }))
-            .exec_without_returning(&txn)
-            .await?;
+            statements.push(
+                subject::Entity::insert_many(part.iter().map(|s| subject::ActiveModel {
+                    id: Set(s.id.clone()),
+                    batch_id: Set(s.batch_id.clone()),
+                    first_row_index: Set(s.first_row_index),
+                }))
+                .build(backend),
+            );
         }
         let mut rows = chunk.rows.into_iter().peekable();
         while rows.peek().is_some() {
             let part: Vec<_> = rows.by_ref().take(INSERT_ROWS).collect();
-            row::Entity::insert_many(part.into_iter().map(|r| row::ActiveModel {
-                batch_id: Set(batch_id.to_owned()),
-                row_index: Set(r.row_index),
-                line_number: Set(r.line_number),
-                subject_id: Set(r.subject_id),
-                fields: Set(r.fields),
-            }))
-            .exec_without_returning(&txn)
-            .await?;
+            statements.push(
+                row::Entity::insert_many(part.into_iter().map(|r| row::ActiveModel {
+                    batch_id: Set(batch_id.to_owned()),
+                    row_index: Set(r.row_index),
+                    line_number: Set(r.line_number),
+                    subject_id: Set(r.subject_id),
+                    fields: Set(r.fields),
+                }))
+                .build(backend),
+            );
         }
         for part in chunk.quarantined.chunks(INSERT_ROWS) {
-            quarantined_row::Entity::insert_many(part.iter().map(|q| {
-                quarantined_row::ActiveModel {
-                    batch_id: Set(q.batch_id.clone()),
-                    line_number: Set(q.line_number),
-                    data_line_number: Set(q.data_line_number),
-                    reason: Set(q.reason),
-                    field: Set(q.field.clone()),
-                    column_index: Set(q.column_index),
-                    message: Set(q.message.clone()),
-                    detail: Set(q.detail.clone()),
-                    raw_fields: Set(q.raw_fields.clone()),
-                }
-            }))
-            .exec_without_returning(&txn)
-            .await?;
+            statements.push(
+                quarantined_row::Entity::insert_many(part.iter().map(|q| {
+                    quarantined_row::ActiveModel {
+                        batch_id: Set(q.batch_id.clone()),
+                        line_number: Set(q.line_number),
+                        data_line_number: Set(q.data_line_number),
+                        reason: Set(q.reason),
+                        field: Set(q.field.clone()),
+                        column_index: Set(q.column_index),
+                        message: Set(q.message.clone()),
+                        detail: Set(q.detail.clone()),
+                        raw_fields: Set(q.raw_fields.clone()),
+                    }
+                }))
+                .build(backend),
+            );
+        }
+        PreparedChunk(statements)
+    }
+
+    /// Runs a prepared chunk's statements in one transaction.
+    pub async fn write_prepared(&self, chunk: PreparedChunk) -> Result<(), StoreError> {
+        let txn = self.db.begin().await?;
+        for statement in chunk.0 {
+            txn.execute_raw(statement).await?;
         }
         txn.commit().await?;
         Ok(())
