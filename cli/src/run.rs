@@ -24,6 +24,7 @@ use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use cmr_proto::verification::v1 as verif;
 use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
 use cmr_record::doj::{DojSource, go_os_message};
+use cmr_record::gocsv::Record;
 use cmr_record::{ErrorType, FieldCheck, FileError, Instant};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
@@ -638,32 +639,42 @@ fn write_csvs(
         .map_err(|_| run_error("three output files"))?;
     let mut writer = GogenCsvWriter::new(columns, all, condensed, evaluated)
         .map_err(|e| io_failure(&temps[0], e))?;
-    let mut reader = DojSource::open(path)
+    let reader = DojSource::open(path)
         .map_err(file_failure)?
         .reader(check)
         .keep_canonical_text();
     let mut next = printed.blocking_recv();
     let mut rows = 0u64;
-    while let Some(row) = reader.next_row().map_err(file_failure)? {
-        let index = i64::try_from(row.index).unwrap_or(i64::MAX);
-        let cells = match &next {
-            Some((at, cells)) if *at == index => Some(cells),
-            Some((at, _)) if *at < index => {
-                return Err(run_error(format!(
-                    "a determination names row {at}, which is not a row of the file"
-                )));
+    // One thread parses, this one formats and writes: the two halves of the work overlap.
+    let (batches_tx, batches_rx) =
+        std::sync::mpsc::sync_channel::<Result<Vec<Record>, FileError>>(8);
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_batches(reader, &batches_tx));
+        for batch in batches_rx {
+            for record in batch.map_err(file_failure)? {
+                let index = i64::try_from(rows).unwrap_or(i64::MAX);
+                let cells = match &next {
+                    Some((at, cells)) if *at == index => Some(cells),
+                    Some((at, _)) if *at < index => {
+                        return Err(run_error(format!(
+                            "a determination names row {at}, which is not a row of the file"
+                        )));
+                    }
+                    _ => None,
+                };
+                let refs: Option<Vec<&[u8]>> =
+                    cells.map(|c| c.iter().map(String::as_bytes).collect());
+                writer
+                    .write_printed_row(&record, refs.as_deref())
+                    .map_err(|e| io_failure(&temps[0], e))?;
+                if cells.is_some() {
+                    next = printed.blocking_recv();
+                }
+                rows += 1;
             }
-            _ => None,
-        };
-        let refs: Option<Vec<&[u8]>> = cells.map(|c| c.iter().map(String::as_bytes).collect());
-        writer
-            .write_printed_row(row.record, refs.as_deref())
-            .map_err(|e| io_failure(&temps[0], e))?;
-        if cells.is_some() {
-            next = printed.blocking_recv();
         }
-        rows += 1;
-    }
+        Ok(())
+    })?;
     if let Some((at, _)) = next {
         return Err(run_error(format!(
             "a determination names row {at}, beyond the end of the file"
@@ -676,6 +687,33 @@ fn write_csvs(
             .map_err(|e| io_failure(p, e.into_error()))?;
     }
     Ok(rows)
+}
+
+/// Reads the file's rows in batches of 512 until it ends, fails, or nobody listens.
+fn read_batches<R: std::io::BufRead>(
+    mut reader: cmr_record::doj::DojReader<R>,
+    batches: &std::sync::mpsc::SyncSender<Result<Vec<Record>, FileError>>,
+) {
+    loop {
+        let mut batch = Vec::with_capacity(512);
+        let mut ended = false;
+        while batch.len() < 512 {
+            match reader.next_row() {
+                Ok(Some(row)) => batch.push(row.record.clone()),
+                Ok(None) => {
+                    ended = true;
+                    break;
+                }
+                Err(error) => {
+                    let _ = batches.send(Err(error));
+                    return;
+                }
+            }
+        }
+        if batches.send(Ok(batch)).is_err() || ended {
+            return;
+        }
+    }
 }
 
 fn row_of(d: &elig::Determination) -> i64 {
