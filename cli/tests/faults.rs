@@ -37,8 +37,9 @@ const RUN_SOURCE_ROWS: u64 = 30_000;
 /// commits would take far too long in a debug build. 8 copies give about 8,000
 /// determinations from about 12,000 rows: several commits, a run of a few seconds.
 const RUN_COPIES: usize = 8;
-/// Rows of the file the ingest test uploads: more than two store transactions of rows.
-const UPLOAD_ROWS: u64 = 12_000;
+/// Rows of the file the ingest test uploads: three store transactions of rows, so that 70%
+/// of the file holds at least one commit.
+const UPLOAD_ROWS: u64 = 3 * cmr_ingest::service::ROWS_PER_TRANSACTION as u64;
 /// The file name every upload announces.
 const FILE_NAME: &str = "doj.csv";
 
@@ -592,9 +593,9 @@ async fn ingest_killed_mid_upload_then_uploaded_again_stores_exactly_the_undistu
         expected_rows.len(),
         usize::try_from(expected_accounting.rows_stored).expect("count")
     );
-    // Rows are committed 4000 at a time: the kill must land after a commit.
+    // Rows are committed ROWS_PER_TRANSACTION at a time: the kill must land after a commit.
     assert!(
-        expected_rows.len() > 8000,
+        expected_rows.len() > 2 * cmr_ingest::service::ROWS_PER_TRANSACTION,
         "only {} rows: make UPLOAD_ROWS bigger",
         expected_rows.len()
     );

@@ -15,8 +15,10 @@ use crate::domain::parse::{ChunkPipe, ParseStop, Piece, parse_upload};
 use crate::error::IngestError;
 use crate::store::{Completion, PreparedChunk, Store};
 
-/// Rows written per store transaction.
-pub const ROWS_PER_TRANSACTION: usize = 4000;
+/// Rows written per store transaction. Every commit syncs the store's log to disk, so fewer,
+/// larger transactions are faster (docs/PERFORMANCE.md). A few such chunks are in flight at
+/// once (parse, build, execute): most of ingest's peak memory on a large file.
+pub const ROWS_PER_TRANSACTION: usize = 12_000;
 
 /// A validated upload request.
 #[derive(Clone, Debug)]
