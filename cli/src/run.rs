@@ -33,7 +33,8 @@ use tonic::transport::Channel;
 
 use crate::evaluate::{EvaluateArgs, Settings, validate};
 use crate::outputs::{
-    Failure, Staged, output_paths, partial_path, report_failures, report_path, write_error,
+    Failure, Staged, output_paths, partial_path, report_failures, report_path, run_failure,
+    write_error,
 };
 use crate::serve::{Endpoints, Suite, SuiteListen};
 
@@ -151,10 +152,7 @@ fn unsupported(args: &RunArgs, settings: &Settings) -> Option<Failure> {
     } else {
         return None;
     };
-    Some(Failure {
-        key: String::new(),
-        error: FileError::other(why),
-    })
+    Some(run_failure(why))
 }
 
 /// Clients of the three services a run talks to.
@@ -164,16 +162,8 @@ struct Clients {
     verification: VerificationServiceClient<Channel>,
 }
 
-/// A failure of the run as a whole (`""` key in gogen.err).
-fn run_error(message: impl Into<String>) -> Failure {
-    Failure {
-        key: String::new(),
-        error: FileError::other(message),
-    }
-}
-
 fn status_error(service: &str, call: &str, status: &tonic::Status) -> Failure {
-    run_error(format!(
+    run_failure(format!(
         "{service} {call}: {:?}: {}",
         status.code(),
         status.message()
@@ -184,13 +174,13 @@ async fn connect(endpoints: &Endpoints) -> Result<Clients, Failure> {
     let channel = |name: &'static str, url: String| async move {
         // Windows as large as the services' (see cmr-runtime): the batch streams both ways.
         let endpoint = tonic::transport::Endpoint::from_shared(url.clone())
-            .map_err(|e| run_error(format!("{name} endpoint {url}: {e}")))?
+            .map_err(|e| run_failure(format!("{name} endpoint {url}: {e}")))?
             .initial_stream_window_size(Some(4 << 20))
             .initial_connection_window_size(Some(8 << 20));
         endpoint
             .connect()
             .await
-            .map_err(|e| run_error(format!("cannot reach the {name} service at {url}: {e}")))
+            .map_err(|e| run_failure(format!("cannot reach the {name} service at {url}: {e}")))
     };
     Ok(Clients {
         ingest: IngestServiceClient::new(channel("ingest", endpoints.ingest.clone()).await?)
@@ -334,13 +324,13 @@ async fn upload(
     };
     tx.send(first)
         .await
-        .map_err(|_| run_error("upload channel closed"))?;
+        .map_err(|_| run_failure("upload channel closed"))?;
     let owned = path.to_owned();
     let reader = tokio::task::spawn_blocking(move || send_chunks(&owned, &tx));
     let response = client.upload_doj_file(ReceiverStream::new(rx)).await;
     let read = reader
         .await
-        .map_err(|e| run_error(format!("upload reader failed: {e}")))?;
+        .map_err(|e| run_failure(format!("upload reader failed: {e}")))?;
     match response {
         Ok(response) => {
             read.map_err(|e| {
@@ -352,7 +342,7 @@ async fn upload(
             let response = response.into_inner();
             response
                 .batch
-                .ok_or_else(|| run_error("ingest UploadDojFile answered without a batch"))
+                .ok_or_else(|| run_failure("ingest UploadDojFile answered without a batch"))
         }
         Err(status) => Err(upload_failure(client, scope, path, &status).await),
     }
@@ -481,7 +471,7 @@ async fn policy_ref(
     response
         .policy
         .and_then(|p| p.r#ref)
-        .ok_or_else(|| run_error("eligibility PutPolicy answered without a policy"))
+        .ok_or_else(|| run_failure("eligibility PutPolicy answered without a policy"))
 }
 
 fn civil(date: Instant) -> common::CivilDate {
@@ -521,9 +511,9 @@ async fn start_run(
         .into_inner();
     let run = response
         .run
-        .ok_or_else(|| run_error("eligibility StartRun answered without a run"))?;
+        .ok_or_else(|| run_failure("eligibility StartRun answered without a run"))?;
     if run.status != elig::RunStatus::Succeeded as i32 {
-        return Err(run_error(format!(
+        return Err(run_failure(format!(
             "run {} did not succeed (status {})",
             run.run_id, run.status
         )));
@@ -587,7 +577,7 @@ async fn write_outputs(
     drop(cells_tx);
     let rows = writer
         .await
-        .map_err(|e| run_error(format!("the output writer failed: {e}")))??;
+        .map_err(|e| run_failure(format!("the output writer failed: {e}")))??;
     let review = review.finish().await?;
     eprintln!(
         "cmr run: {} determinations sent to verification: {} queued for review, {} already queued, {} not needing review",
@@ -636,7 +626,7 @@ fn write_csvs(
     }
     let [all, condensed, evaluated]: [BufWriter<File>; 3] = files
         .try_into()
-        .map_err(|_| run_error("three output files"))?;
+        .map_err(|_| run_failure("three output files"))?;
     let mut writer = GogenCsvWriter::new(columns, all, condensed, evaluated)
         .map_err(|e| io_failure(&temps[0], e))?;
     let reader = DojSource::open(path)
@@ -656,7 +646,7 @@ fn write_csvs(
                 let cells = match &next {
                     Some((at, cells)) if *at == index => Some(cells),
                     Some((at, _)) if *at < index => {
-                        return Err(run_error(format!(
+                        return Err(run_failure(format!(
                             "a determination names row {at}, which is not a row of the file"
                         )));
                     }
@@ -676,7 +666,7 @@ fn write_csvs(
         Ok(())
     })?;
     if let Some((at, _)) = next {
-        return Err(run_error(format!(
+        return Err(run_failure(format!(
             "a determination names row {at}, beyond the end of the file"
         )));
     }
@@ -803,8 +793,8 @@ impl ReviewQueue {
     async fn stopped(&mut self) -> Failure {
         match (&mut self.task).await {
             Ok(Err(failure)) => failure,
-            Ok(Ok(_)) => run_error("the verification submitter stopped early"),
-            Err(e) => run_error(format!("the verification submitter failed: {e}")),
+            Ok(Ok(_)) => run_failure("the verification submitter stopped early"),
+            Err(e) => run_failure(format!("the verification submitter failed: {e}")),
         }
     }
 
@@ -817,6 +807,6 @@ impl ReviewQueue {
         drop(self.batches);
         self.task
             .await
-            .map_err(|e| run_error(format!("the verification submitter failed: {e}")))?
+            .map_err(|e| run_failure(format!("the verification submitter failed: {e}")))?
     }
 }
