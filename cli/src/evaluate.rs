@@ -1,25 +1,24 @@
 //! `cmr evaluate`: gogen's `run` command, file for file and byte for byte (spec §1.6, §5),
 //! in two streaming passes so memory grows with subjects, never with rows.
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::PathBuf;
 use std::time::Instant as Clock;
 
 use clap::Args;
-use cmr_engine::output::{DECODED_COLUMNS, GogenCsvWriter, columns_for};
+use cmr_engine::output::columns_for;
 use cmr_engine::pilot_report::{self, ReportStyle};
 use cmr_engine::{
     EligibilityOptions, Evaluation, Policy, RunDates, Summary, evaluate, reading_rules,
 };
-use std::io::Write;
 
-use cmr_record::doj::{ChunkRecords, DojSource, field_count_error, go_os_message};
+use cmr_record::doj::{ChunkRecords, DojSource, go_os_message};
 use cmr_record::subject::FACT_COLUMNS;
 use cmr_record::{ErrorType, FactsBatch, FileError, Instant, SubjectBuilder};
 
+use crate::chunk_output::{OutputFiles, check_same_count, format_chunk};
 use crate::outputs::{
     Failure, Staged, output_paths, partial_path, report_failures, report_path, run_failure,
-    write_error,
 };
 use crate::pipeline::{CHUNK_BYTES, for_each_chunk, worker_count};
 use crate::progress::Progress;
@@ -277,24 +276,6 @@ fn evaluate_file(run: &Settings, path: &str, index: Option<usize>) -> Result<Sum
     Ok(summary)
 }
 
-/// In the pilots' mode every record must have as many fields as the file's first one;
-/// each chunk checked its own records against its first.
-fn check_same_count(
-    file_first: &mut Option<usize>,
-    chunk_first: Option<(usize, u64)>,
-) -> Result<(), FileError> {
-    if let Some((count, line)) = chunk_first {
-        match *file_first {
-            None => *file_first = Some(count),
-            Some(expected) if expected != count => {
-                return Err(field_count_error(line, expected, count));
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
 fn short_cnt_order(line: u64, e: &cmr_record::subject::ShortCntOrder) -> FileError {
     FileError {
         error_type: ErrorType::Parsing,
@@ -312,15 +293,6 @@ struct Layout {
     lengths: Vec<(usize, u64)>,
 }
 
-/// Formatted output of one chunk.
-struct ChunkOutput {
-    all: Vec<u8>,
-    condensed: Vec<u8>,
-    evaluated: Vec<u8>,
-    rows: u64,
-    outcome: Result<(), FileError>,
-}
-
 /// Writes the three CSVs of one input under their temporary names (see [`Staged`]).
 fn write_outputs(
     run: &Settings,
@@ -334,21 +306,8 @@ fn write_outputs(
     let chunk_rows = &layout.rows;
     let finals = output_paths(run, index);
     let temps: Vec<PathBuf> = finals.iter().map(|p| partial_path(p)).collect();
-    let mut files = Vec::with_capacity(3);
-    for p in &temps {
-        files.push(File::create(p).map_err(|e| write_error(p, e))?);
-    }
     let columns = columns_for(&run.policy);
-    let mut headers = GogenCsvWriter::new(columns, Vec::new(), Vec::new(), Vec::new())
-        .and_then(GogenCsvWriter::finish)
-        .map_err(|e| write_error(&temps[0], e))?;
-    for ((file, head), p) in files
-        .iter_mut()
-        .zip([&mut headers.0, &mut headers.1, &mut headers.2])
-        .zip(&temps)
-    {
-        file.write_all(head).map_err(|e| write_error(p, e))?;
-    }
+    let mut files = OutputFiles::create(&temps, columns)?;
 
     // Where each chunk's rows start, from pass 1 (pass 2 cuts the file identically).
     let mut chunk_start = Vec::with_capacity(chunk_rows.len());
@@ -362,103 +321,47 @@ fn write_outputs(
         DojSource::open(path)?.splitter_with_lengths(layout.lengths),
         run.threads,
         |chunk| {
+            // A chunk pass 1 did not see matches no results (and fails the count below).
+            let first_row = chunk_start
+                .get(chunk.seq as usize)
+                .copied()
+                .unwrap_or(u64::MAX);
+            let mut next = results.partition_point(|r| r.row_index < first_row);
             format_chunk(
                 chunk,
                 check,
                 columns,
-                results,
-                chunk_start.get(chunk.seq as usize).copied(),
+                first_row,
+                &mut |writer, record, row| {
+                    let info = match results.get(next) {
+                        Some(r) if r.row_index == row => {
+                            next += 1;
+                            Some(&r.info)
+                        }
+                        _ => None,
+                    };
+                    writer.write_row(record, info)
+                },
             )
         },
-        |chunk, out| {
-            out.outcome?;
+        |chunk, mut out| {
+            std::mem::replace(&mut out.outcome, Ok(()))?;
             if chunk_rows.get(chunk.seq as usize) != Some(&out.rows) {
                 return Err(FileError::other(format!(
                     "{path} changed while it was being read"
                 )));
             }
-            for ((file, data), p) in files
-                .iter_mut()
-                .zip([&out.all, &out.condensed, &out.evaluated])
-                .zip(&temps)
-            {
-                file.write_all(data).map_err(|e| write_error(p, e))?;
-            }
+            files.append(&out)?;
             written += out.rows;
             progress.rows(written);
             Ok(())
         },
     )?;
-    for (file, p) in files.iter_mut().zip(&temps) {
-        file.flush().map_err(|e| write_error(p, e))?;
-    }
-    drop(files);
+    files.finish()?;
     Ok(Staged {
         temps,
         finals: finals.into(),
     })
-}
-
-/// Parses one chunk and formats its rows for the three files.
-fn format_chunk(
-    chunk: &cmr_record::chunks::Chunk,
-    check: cmr_record::FieldCheck,
-    columns: &'static [cmr_engine::output::Column],
-    results: &[cmr_engine::RowResult],
-    first_row: Option<u64>,
-) -> ChunkOutput {
-    let cap = chunk.bytes.len() + chunk.bytes.len() / 8;
-    let mut writer = GogenCsvWriter::rows_only(
-        columns,
-        Vec::with_capacity(cap),
-        Vec::with_capacity(cap / 3),
-        Vec::new(),
-    );
-    // Rows already in Go's quoting are copied through, so only two fields need
-    // unescaping; any other row is read again in full.
-    let mut records = ChunkRecords::new(chunk, check)
-        .keep_canonical_text()
-        .keep_only(&DECODED_COLUMNS);
-    let mut full = cmr_record::gocsv::Record::default();
-    let mut row_index = first_row.unwrap_or(u64::MAX);
-    let mut next = results.partition_point(|r| r.row_index < row_index);
-    let mut rows = 0u64;
-    let outcome = loop {
-        match records.advance() {
-            Ok(true) => {
-                let info = match results.get(next) {
-                    Some(r) if r.row_index == row_index => {
-                        next += 1;
-                        Some(&r.info)
-                    }
-                    _ => None,
-                };
-                let record = if records.record.canonical_text().is_some() {
-                    &records.record
-                } else {
-                    if let Err(e) = records.reread_in_full(chunk, &mut full) {
-                        break Err(e);
-                    }
-                    &full
-                };
-                if let Err(e) = writer.write_row(record, info) {
-                    break Err(FileError::other(e.to_string()));
-                }
-                rows += 1;
-                row_index = row_index.wrapping_add(1);
-            }
-            Ok(false) => break Ok(()),
-            Err(e) => break Err(e),
-        }
-    };
-    let (all, condensed, evaluated) = writer.finish().unwrap_or_default();
-    ChunkOutput {
-        all,
-        condensed,
-        evaluated,
-        rows,
-        outcome,
-    }
 }
 
 /// This process's peak resident set size (VmHWM) in KiB, or -1 where /proc is missing.

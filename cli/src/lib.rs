@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod bench_pipeline;
+mod chunk_output;
 pub mod evaluate;
 pub mod gen_doj;
 pub mod outputs;

@@ -9,12 +9,12 @@
 //! nothing installed.
 
 use std::fs::File;
-use std::io::{BufWriter, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant as Clock;
 
 use clap::Args;
-use cmr_engine::output::{GogenCsvWriter, columns_for};
+use cmr_engine::output::columns_for;
 use cmr_engine::{FlowSpec, Policy, reading_rules};
 use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as elig;
@@ -23,19 +23,20 @@ use cmr_proto::ingest::v1 as ingest;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use cmr_proto::verification::v1 as verif;
 use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
+use cmr_record::chunks::Chunk;
 use cmr_record::doj::{DojSource, go_os_message};
-use cmr_record::gocsv::Record;
 use cmr_record::{ErrorType, FieldCheck, FileError, Instant};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::Channel;
 
+use crate::chunk_output::{OutputFiles, check_same_count, format_chunk};
 use crate::evaluate::{EvaluateArgs, Settings, validate};
 use crate::outputs::{
     Failure, Staged, output_paths, partial_path, report_failures, report_path, run_failure,
-    write_error,
 };
+use crate::pipeline::for_each_chunk;
 use crate::serve::{Endpoints, Suite, SuiteListen};
 
 /// Bytes per upload message (the contract allows at most 1 MiB).
@@ -242,7 +243,7 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
         started.elapsed().as_secs_f64()
     );
 
-    let staged = write_outputs(&mut clients, &scope, settings, &batch, &run).await?;
+    let staged = write_outputs(&mut clients, &scope, settings, &batch, &run, started).await?;
     let json_path = settings
         .outputs
         .join(format!("gogen{}.json", settings.suffix));
@@ -533,6 +534,7 @@ async fn write_outputs(
     settings: &Settings,
     batch: &ingest::Batch,
     run: &elig::Run,
+    started: Clock,
 ) -> Result<Staged, Failure> {
     let path = settings.inputs[0].clone();
     let before = file_stamp(&path);
@@ -552,33 +554,37 @@ async fn write_outputs(
         .map_err(|s| status_error("eligibility", "StreamRunResults", &s))?
         .into_inner();
 
-    let (cells_tx, cells_rx) = mpsc::channel::<Printed>(4096);
-    let writer = {
-        let (path, temps) = (path.clone(), temps.clone());
-        tokio::task::spawn_blocking(move || write_csvs(&path, check, columns, &temps, cells_rx))
-    };
+    // The determinations are few beside the rows (one per conviction): collect their cells,
+    // then format the file on every core as `cmr evaluate` does, while the review queue
+    // takes the determinations on its own task.
+    let mut printed = PrintedCells::new(columns.len());
     let mut review = ReviewQueue::start(clients.verification.clone(), &run.run_id, scope.clone());
     while let Some(determination) = next_determination(&mut determinations).await? {
         // A copy of the cells: the determination goes on to verification whole.
         let mut gogen = determination.gogen.clone().unwrap_or_default();
         let cells = columns
             .iter()
-            .map(|&c| std::mem::take(cmr_eligibility::grpc::gogen_slot(&mut gogen, c)))
-            .collect();
-        if cells_tx
-            .send((row_of(&determination), cells))
-            .await
-            .is_err()
-        {
-            break; // the writer stopped on an error, reported below
-        }
+            .map(|&c| std::mem::take(cmr_eligibility::grpc::gogen_slot(&mut gogen, c)));
+        printed.push(row_of(&determination), cells)?;
         review.push(determination).await?;
     }
-    drop(cells_tx);
+    eprintln!(
+        "cmr run: {} determinations received ({:.1} s)",
+        printed.rows.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let writer = {
+        let (path, temps) = (path.clone(), temps.clone());
+        let layout = (settings.chunk_bytes, settings.threads);
+        tokio::task::spawn_blocking(move || {
+            write_csvs(&path, check, columns, &temps, &printed, layout)
+        })
+    };
+    let review = review.finish().await;
     let rows = writer
         .await
         .map_err(|e| run_failure(format!("the output writer failed: {e}")))??;
-    let review = review.finish().await?;
+    let review = review?;
     eprintln!(
         "cmr run: {} determinations sent to verification: {} queued for review, {} already queued, {} not needing review",
         review.sent, review.accepted, review.duplicates, review.not_queued
@@ -596,114 +602,151 @@ async fn write_outputs(
     })
 }
 
-/// A determination's data row index and its printed cells, in the writer's column order.
-type Printed = (i64, Vec<String>);
-
 /// Size and modification time: enough to notice a file replaced between upload and output.
 fn file_stamp(path: &str) -> Option<(u64, std::time::SystemTime)> {
     let meta = std::fs::metadata(path).ok()?;
     Some((meta.len(), meta.modified().ok()?))
 }
 
-/// Reads the file row by row and writes the three CSVs (under their temporary names),
-/// taking each evaluated row's cells from `printed` (in row order). Returns the rows read.
+/// The cells eligibility printed for the evaluated rows, in row order, in one buffer (a
+/// `String` per cell would cost more than the bytes).
+struct PrintedCells {
+    width: usize,
+    rows: Vec<u64>,
+    /// End of every cell in `bytes`, `width` per row.
+    ends: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl PrintedCells {
+    fn new(width: usize) -> Self {
+        PrintedCells {
+            width,
+            rows: Vec::new(),
+            ends: Vec::new(),
+            bytes: Vec::new(),
+        }
+    }
+
+    /// Adds the cells of data row `row`, which must come after every row added so far.
+    fn push(&mut self, row: i64, cells: impl Iterator<Item = String>) -> Result<(), Failure> {
+        let row = u64::try_from(row).map_err(|_| {
+            run_failure(format!(
+                "a determination names row {row}, which is not a row of the file"
+            ))
+        })?;
+        if self.rows.last().is_some_and(|&last| last >= row) {
+            return Err(run_failure(format!(
+                "the determination of row {row} came out of row order"
+            )));
+        }
+        self.rows.push(row);
+        for cell in cells {
+            self.bytes.extend_from_slice(cell.as_bytes());
+            self.ends.push(self.bytes.len());
+        }
+        if self.ends.len() != self.rows.len() * self.width {
+            return Err(run_failure(format!(
+                "row {row} has the wrong number of cells"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Position of the first row at or after `row`.
+    fn seek(&self, row: u64) -> usize {
+        self.rows.partition_point(|&r| r < row)
+    }
+
+    /// The row at `position` and its cells.
+    fn get(&self, position: usize) -> Option<(u64, Vec<&[u8]>)> {
+        let row = *self.rows.get(position)?;
+        let ends = &self.ends[position * self.width..(position + 1) * self.width];
+        let mut start = if position == 0 {
+            0
+        } else {
+            self.ends[position * self.width - 1]
+        };
+        let cells = ends
+            .iter()
+            .map(|&end| {
+                let cell = &self.bytes[start..end];
+                start = end;
+                cell
+            })
+            .collect();
+        Some((row, cells))
+    }
+}
+
+/// Reads the file in chunks on worker threads and writes the three CSVs (under their
+/// temporary names), each evaluated row with its printed cells. Returns the rows read.
 fn write_csvs(
     path: &str,
     check: FieldCheck,
     columns: &'static [cmr_engine::output::Column],
     temps: &[PathBuf],
-    mut printed: mpsc::Receiver<Printed>,
+    printed: &PrintedCells,
+    (chunk_bytes, threads): (usize, usize),
 ) -> Result<u64, Failure> {
     let file_failure = |error: FileError| Failure {
         key: path.to_owned(),
         error,
     };
-    let io_failure = |p: &Path, e: std::io::Error| file_failure(write_error(p, e));
-    let mut files = Vec::with_capacity(3);
-    for p in temps {
-        let file = File::create(p).map_err(|e| io_failure(p, e))?;
-        files.push(BufWriter::with_capacity(1 << 20, file));
-    }
-    let [all, condensed, evaluated]: [BufWriter<File>; 3] = files
-        .try_into()
-        .map_err(|_| run_failure("three output files"))?;
-    let mut writer = GogenCsvWriter::new(columns, all, condensed, evaluated)
-        .map_err(|e| io_failure(&temps[0], e))?;
-    let reader = DojSource::open(path)
-        .map_err(file_failure)?
-        .reader(check)
-        .keep_canonical_text();
-    let mut next = printed.blocking_recv();
-    let mut rows = 0u64;
-    // One thread parses, this one formats and writes: the two halves of the work overlap.
-    let (batches_tx, batches_rx) =
-        std::sync::mpsc::sync_channel::<Result<Vec<Record>, FileError>>(8);
-    std::thread::scope(|scope| {
-        scope.spawn(move || read_batches(reader, &batches_tx));
-        for batch in batches_rx {
-            for record in batch.map_err(file_failure)? {
-                let index = i64::try_from(rows).unwrap_or(i64::MAX);
-                let cells = match &next {
-                    Some((at, cells)) if *at == index => Some(cells),
-                    Some((at, _)) if *at < index => {
-                        return Err(run_failure(format!(
-                            "a determination names row {at}, which is not a row of the file"
-                        )));
-                    }
-                    _ => None,
-                };
-                let refs: Option<Vec<&[u8]>> =
-                    cells.map(|c| c.iter().map(String::as_bytes).collect());
-                writer
-                    .write_printed_row(&record, refs.as_deref())
-                    .map_err(|e| io_failure(&temps[0], e))?;
-                if cells.is_some() {
-                    next = printed.blocking_recv();
+    let mut files = OutputFiles::create(temps, columns).map_err(file_failure)?;
+    // Formats a chunk whose first record is data row `first_row`; also counts the rows
+    // that took printed cells.
+    let format = |chunk: &Chunk, first_row: u64| {
+        let mut next = printed.seek(first_row);
+        let mut matched = 0usize;
+        let out = format_chunk(
+            chunk,
+            check,
+            columns,
+            first_row,
+            &mut |writer, record, row| match printed.get(next) {
+                Some((at, cells)) if at == row => {
+                    next += 1;
+                    matched += 1;
+                    writer.write_printed_row(record, Some(&cells))
                 }
-                rows += 1;
+                _ => writer.write_printed_row(record, None),
+            },
+        );
+        (out, matched)
+    };
+    let mut rows = 0u64;
+    let mut matched = 0usize;
+    let mut first_fields = None;
+    for_each_chunk(
+        DojSource::open(path)
+            .map_err(file_failure)?
+            .splitter(chunk_bytes),
+        threads,
+        // A worker cannot know how many records came before its chunk; it guesses one per
+        // line, which holds unless a quoted field spans lines or a line is blank.
+        |chunk| format(chunk, chunk.first_line - 1),
+        |chunk, (mut out, mut used)| {
+            if chunk.first_line - 1 != rows {
+                (out, used) = format(chunk, rows); // the guess was wrong: format it again
             }
-        }
-        Ok(())
-    })?;
-    if let Some((at, _)) = next {
+            std::mem::replace(&mut out.outcome, Ok(()))?;
+            check_same_count(&mut first_fields, out.first_fields)?;
+            files.append(&out)?;
+            rows += out.rows;
+            matched += used;
+            Ok(())
+        },
+    )
+    .map_err(file_failure)?;
+    files.finish().map_err(file_failure)?;
+    if matched != printed.rows.len() {
+        let missing = printed.rows[printed.seek(rows).min(printed.rows.len() - 1)];
         return Err(run_failure(format!(
-            "a determination names row {at}, beyond the end of the file"
+            "a determination names row {missing}, beyond the end of the file"
         )));
     }
-    // Flushed, not synced: the same as `cmr evaluate` (and gogen) leave them.
-    let (all, condensed, evaluated) = writer.finish().map_err(|e| io_failure(&temps[0], e))?;
-    for (file, p) in [all, condensed, evaluated].into_iter().zip(temps) {
-        file.into_inner()
-            .map_err(|e| io_failure(p, e.into_error()))?;
-    }
     Ok(rows)
-}
-
-/// Reads the file's rows in batches of 512 until it ends, fails, or nobody listens.
-fn read_batches<R: std::io::BufRead>(
-    mut reader: cmr_record::doj::DojReader<R>,
-    batches: &std::sync::mpsc::SyncSender<Result<Vec<Record>, FileError>>,
-) {
-    loop {
-        let mut batch = Vec::with_capacity(512);
-        let mut ended = false;
-        while batch.len() < 512 {
-            match reader.next_row() {
-                Ok(Some(row)) => batch.push(row.record.clone()),
-                Ok(None) => {
-                    ended = true;
-                    break;
-                }
-                Err(error) => {
-                    let _ = batches.send(Err(error));
-                    return;
-                }
-            }
-        }
-        if batches.send(Ok(batch)).is_err() || ended {
-            return;
-        }
-    }
 }
 
 fn row_of(d: &elig::Determination) -> i64 {
@@ -745,7 +788,7 @@ impl ReviewQueue {
         run_id: &str,
         scope: Option<common::Scope>,
     ) -> Self {
-        let (batches, mut incoming) = mpsc::channel::<Vec<elig::Determination>>(2);
+        let (batches, mut incoming) = mpsc::channel::<Vec<elig::Determination>>(16);
         let run_id = run_id.to_owned();
         let task = tokio::spawn(async move {
             let mut totals = Submitted::default();

@@ -193,6 +193,56 @@ async fn unreadable_file_gives_gogens_error(postgres: bool) {
     suite.stop().await;
 }
 
+/// `cmr run` formats its outputs in chunks on worker threads, each guessing the row index of
+/// its first record from its first line; records that span lines and blank lines make the
+/// guess wrong. Whatever the chunking, the outputs must still equal `cmr evaluate`'s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outputs_do_not_depend_on_chunking_or_multi_line_records() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let original = fs::read_to_string(compat().join(CASES[0].input)).expect("fixture");
+    // SUBJECT_STATUS (the second field, "x" in every row) of every seventh row spans two
+    // lines, and a blank line follows the twentieth row.
+    let mut text = String::new();
+    for (i, line) in original.lines().enumerate() {
+        if i > 0 && i % 7 == 0 {
+            let rest = line.strip_prefix("x,x,").expect("a row starting x,x,");
+            text.push_str(&format!("x,\"x\ny\",{rest}\n"));
+        } else {
+            text.push_str(line);
+            text.push('\n');
+        }
+        if i == 20 {
+            text.push('\n');
+        }
+    }
+    let input = work.path().join("multi_line.csv");
+    fs::write(&input, &text).expect("write input");
+    let with_input = |outputs: &Path| EvaluateArgs {
+        input_doj: Some(input.display().to_string()),
+        ..args(&CASES[0], outputs)
+    };
+    let evaluated = work.path().join("evaluate");
+    assert_eq!(cmr_evaluate(&with_input(&evaluated)), 0);
+    let all = fs::read_to_string(evaluated.join("All_Results.csv")).expect("read");
+    assert!(
+        all.contains("\"x\ny\""),
+        "the multi-line field is in the output"
+    );
+
+    let suite = Suite::start(false).await;
+    for (chunk_bytes, threads) in [(1, 2), (700, 3), (4096, 2), (1 << 20, 1)] {
+        let piped = work.path().join(format!("run-{chunk_bytes}-{threads}"));
+        let args = EvaluateArgs {
+            chunk_bytes: Some(chunk_bytes),
+            threads: Some(threads),
+            ..with_input(&piped)
+        };
+        assert_eq!(suite.cmr_run(args).await, 0, "chunk {chunk_bytes}");
+        assert_same_outputs(&piped, &evaluated, &format!("chunk {chunk_bytes}"));
+    }
+    suite.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_every_fixture_matches_cmr_evaluate() {
     every_fixture_matches_cmr_evaluate(false).await;
