@@ -26,8 +26,12 @@ use crate::progress::Progress;
 #[derive(Args, Debug, Default, Clone)]
 pub struct EvaluateArgs {
     /// DOJ research files, comma-separated (each is evaluated independently).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "input_rap_sheet")]
     pub input_doj: Option<String>,
+    /// One person's RAP sheet (text) instead: its counts are read into DOJ rows (the
+    /// outputs list them) and evaluated the same way.
+    #[arg(long)]
+    pub input_rap_sheet: Option<String>,
     /// County flag, exactly as in STP_ORI_CNTY_NAME (e.g. "SAN JOAQUIN").
     #[arg(long)]
     pub county: Option<String>,
@@ -91,16 +95,50 @@ pub fn run(args: &EvaluateArgs) -> i32 {
     // gogen decides the error file before validating anything.
     let err_dir = args.outputs.clone().unwrap_or_else(|| PathBuf::from("."));
     let err_path = err_dir.join(format!("gogen{suffix}.err"));
-    let run = match validate(args, suffix) {
+    let mut run = match validate(args, suffix) {
         Ok(run) => run,
         Err(failure) => return report_failures(&err_path, &[failure]),
     };
+    // A RAP sheet is evaluated as the DOJ file of its rows, written beside the outputs
+    // (it is as personal as they are) and removed afterwards.
+    let rap_rows = match &args.input_rap_sheet {
+        Some(sheet) => match rap_sheet_as_doj_file(sheet, &run) {
+            Ok(path) => {
+                run.inputs = vec![path.display().to_string()];
+                Some(path)
+            }
+            Err(failure) => return report_failures(&err_path, &[failure]),
+        },
+        None => None,
+    };
+    let code = evaluate_inputs(args, &run, &err_path);
+    if let Some(path) = rap_rows {
+        let _ = fs::remove_file(path);
+    }
+    code
+}
+
+/// Converts a RAP sheet to `<outputs>/.rap-sheet-rows<suffix>.csv`.
+fn rap_sheet_as_doj_file(sheet: &str, run: &Settings) -> Result<PathBuf, Failure> {
+    let rows = crate::rap_input::rows_of(sheet, "RAP-SHEET")?;
+    let path = run
+        .outputs
+        .join(format!(".rap-sheet-rows{}.csv", run.suffix));
+    crate::rap_input::write_doj_file(&rows, &path).map_err(|error| Failure {
+        key: sheet.to_owned(),
+        error,
+    })?;
+    Ok(path)
+}
+
+/// Evaluates every input of a validated run and writes the summary.
+fn evaluate_inputs(args: &EvaluateArgs, run: &Settings, err_path: &std::path::Path) -> i32 {
     let mut failures = vec![];
     let mut total: Option<Summary> = None;
     let several = run.inputs.len() > 1;
     for (i, path) in run.inputs.iter().enumerate() {
         let index = several.then_some(i + 1);
-        match evaluate_file(&run, path, index) {
+        match evaluate_file(run, path, index) {
             Ok(summary) => match &mut total {
                 Some(t) => t.merge(&summary),
                 None => total = Some(summary),
@@ -112,7 +150,7 @@ pub fn run(args: &EvaluateArgs) -> i32 {
         }
     }
     if !failures.is_empty() {
-        return report_failures(&err_path, &failures);
+        return report_failures(err_path, &failures);
     }
     if args.report_peak_rss {
         eprintln!("peak_rss_kib={}", peak_rss_kib());
@@ -128,7 +166,8 @@ pub fn run(args: &EvaluateArgs) -> i32 {
 
 pub(crate) fn validate(args: &EvaluateArgs, suffix: String) -> Result<Settings, Failure> {
     let missing = args.outputs.is_none()
-        || args.input_doj.as_deref().is_none_or(str::is_empty)
+        || (args.input_doj.as_deref().is_none_or(str::is_empty)
+            && args.input_rap_sheet.as_deref().is_none_or(str::is_empty))
         || args.county.as_deref().is_none_or(str::is_empty)
         || (args.eligibility_options.is_none() && args.policy.is_none())
         || args.compute_at.is_none();
@@ -150,27 +189,7 @@ pub(crate) fn validate(args: &EvaluateArgs, suffix: String) -> Result<Settings, 
         })?,
     };
     let county = args.county.clone().unwrap_or_default();
-    let policy = match (&args.eligibility_options, &args.policy) {
-        (Some(path), _) => {
-            let text = fs::read_to_string(path).map_err(|e| {
-                run_failure(format!("open {}: {}", path.display(), go_os_message(&e)))
-            })?;
-            let options = EligibilityOptions::from_json(&text)
-                .map_err(|e| run_failure(format!("{}: {e}", path.display())))?;
-            options.validate().map_err(|e| run_failure(e.0))?;
-            Policy::configurable(options)
-        }
-        (None, Some(name)) => {
-            let policy = Policy::named(name)
-                .map_err(|e| run_failure(e.to_string()))?
-                .with_la_params(args.individual_age, args.years_conviction_free);
-            policy
-                .check_county(&county)
-                .map_err(|e| run_failure(e.to_string()))?;
-            policy
-        }
-        (None, None) => unreachable!("checked above"),
-    };
+    let policy = load_policy(args, &county)?;
     let outputs = args.outputs.clone().unwrap_or_default();
     fs::create_dir_all(&outputs).map_err(|e| {
         run_failure(format!(
@@ -199,6 +218,31 @@ pub(crate) fn validate(args: &EvaluateArgs, suffix: String) -> Result<Settings, 
         threads: args.threads.unwrap_or_else(worker_count).max(1),
         chunk_bytes: args.chunk_bytes.unwrap_or(CHUNK_BYTES).max(1),
     })
+}
+
+/// The policy the arguments name: an options file (gogen's configurable flow) or a
+/// built-in policy by name (checked against the county); the statute policy when neither.
+pub(crate) fn load_policy(args: &EvaluateArgs, county: &str) -> Result<Policy, Failure> {
+    match (&args.eligibility_options, &args.policy) {
+        (Some(path), _) => {
+            let text = fs::read_to_string(path).map_err(|e| {
+                run_failure(format!("open {}: {}", path.display(), go_os_message(&e)))
+            })?;
+            let options = EligibilityOptions::from_json(&text)
+                .map_err(|e| run_failure(format!("{}: {e}", path.display())))?;
+            options.validate().map_err(|e| run_failure(e.0))?;
+            Ok(Policy::configurable(options))
+        }
+        (None, name) => {
+            let policy = Policy::named(name.as_deref().unwrap_or("statute"))
+                .map_err(|e| run_failure(e.to_string()))?
+                .with_la_params(args.individual_age, args.years_conviction_free);
+            policy
+                .check_county(county)
+                .map_err(|e| run_failure(e.to_string()))?;
+            Ok(policy)
+        }
+    }
 }
 
 /// Groups one file (pass 1), evaluates it, and writes its three CSVs (pass 2). Both

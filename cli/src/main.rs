@@ -1,7 +1,7 @@
 //! `cmr`: one binary for the whole Clear My Record suite.
 
 use clap::{Parser, Subcommand};
-use cmr::{bench, evaluate, gen_doj, run, serve};
+use cmr::{bench, evaluate, explain, gen_doj, run, serve};
 
 /// mimalloc instead of the system allocator: evaluation allocates and frees a megabyte
 /// buffer per chunk on several threads, which glibc's malloc handles with page faults
@@ -27,6 +27,9 @@ enum Command {
     /// Evaluate DOJ research files through the four gRPC services (ingest, eligibility,
     /// verification) and write the same files as `evaluate`.
     Run(run::RunArgs),
+    /// Print one person's decision path: every rule tried, the one that decided, its
+    /// reason, citation and facts.
+    Explain(explain::ExplainArgs),
     /// Write a seeded synthetic DOJ research file.
     GenDoj(gen_doj::GenDojArgs),
     /// Measure cmr evaluate against the csv-crate read floor on a generated file.
@@ -44,6 +47,7 @@ fn main() {
     let code = match cli.command {
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Run(args) => run::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::GenDoj(args) => match gen_doj::run(&args) {
             Ok(()) => 0,
             Err(e) => {

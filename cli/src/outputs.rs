@@ -12,6 +12,7 @@ use cmr_record::doj::go_os_message;
 use crate::evaluate::Settings;
 
 /// A failure keyed as gogen keys it: `""` for the run, the input path for a file.
+#[derive(Debug)]
 pub struct Failure {
     pub key: String,
     pub error: FileError,

@@ -4,8 +4,9 @@ use std::pin::Pin;
 
 use cmr_engine::flows::county_pilots::CountyPilot;
 use cmr_engine::flows::los_angeles::LaParams;
+use cmr_engine::flows::statute;
 use cmr_engine::output::{Column, columns_for};
-use cmr_engine::{EligibilityOptions, FlowSpec, Outcome};
+use cmr_engine::{EligibilityOptions, Fact, FlowSpec, Outcome, Track};
 use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as pb;
 use cmr_proto::eligibility::v1::eligibility_service_server::EligibilityService;
@@ -15,12 +16,14 @@ use tokio_stream::{Stream, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status};
 
 use crate::domain::cells;
+use crate::domain::explain::Skip;
 use crate::domain::model::{
     County, Run, RunStatus, StoredDetermination, StoredPolicy, outcome_code, outcome_of,
+    parse_facts, track_of,
 };
 use crate::domain::policy::{engine_policy, valid_name};
 use crate::error::EligibilityError;
-use crate::service::{Eligibility, NewPolicy, StartRun};
+use crate::service::{Eligibility, ExplainQuery, Explanation, NewPolicy, StartRun};
 use crate::store::RunFilter;
 
 const DEFAULT_PAGE: u64 = 100;
@@ -177,6 +180,7 @@ fn flow_of(body: Option<&pb::policy::Body>) -> Result<FlowSpec, EligibilityError
                 )),
             }
         }
+        Some(pb::policy::Body::Statute(pb::StatutePolicy {})) => Ok(FlowSpec::Statute),
         Some(pb::policy::Body::RuleSet(_)) => Err(EligibilityError::Unimplemented {
             rpc: "PutPolicy with a rule_set body",
             issue: "3 follow-up",
@@ -213,6 +217,7 @@ fn body_of(flow: &FlowSpec, county: &str) -> pb::policy::Body {
             } as i32,
             ..Default::default()
         }),
+        FlowSpec::Statute => pb::policy::Body::Statute(pb::StatutePolicy {}),
     }
 }
 
@@ -347,11 +352,100 @@ pub fn gogen_slot(g: &mut pb::GogenColumns, column: Column) -> &mut String {
 }
 
 fn determination_id(run_id: &str, row_index: i64) -> String {
+    if run_id.is_empty() {
+        return String::new();
+    }
     format!("{run_id}:{row_index}")
 }
 
+/// What every determination of one run (or of one what-if evaluation) shares.
+struct RunContext<'a> {
+    /// Empty for a what-if evaluation (nothing stored).
+    run_id: &'a str,
+    batch_id: &'a str,
+    county: &'a County,
+    policy_name: &'a str,
+    policy_version: i32,
+    /// YYYY-MM-DD.
+    compute_at: &'a str,
+}
+
+impl<'a> RunContext<'a> {
+    fn of(run: &'a Run) -> Self {
+        Self {
+            run_id: &run.id,
+            batch_id: &run.batch_id,
+            county: &run.county,
+            policy_name: &run.policy_name,
+            policy_version: run.policy_version,
+            compute_at: &run.compute_at,
+        }
+    }
+
+    fn policy(&self) -> pb::PolicyRef {
+        pb::PolicyRef {
+            name: self.policy_name.to_owned(),
+            version: self.policy_version,
+        }
+    }
+}
+
+fn pb_track(track: Track) -> common::Track {
+    match track {
+        Track::Unknown => common::Track::Unspecified,
+        Track::Application => common::Track::Application,
+        Track::Petition => common::Track::Petition,
+    }
+}
+
+/// The level after relief of a REDUCE (UNSPECIFIED for every other outcome): an infraction
+/// for the statute rules that say so, else a misdemeanor (gogen's reductions).
+fn reduce_to(outcome: Outcome, code: &str) -> common::Severity {
+    match outcome {
+        Outcome::Reduction if statute::reduces_to_infraction(code) => common::Severity::Infraction,
+        Outcome::Reduction => common::Severity::Misdemeanor,
+        _ => common::Severity::Unspecified,
+    }
+}
+
+fn fact_value<'f>(facts: &'f [(String, String)], key: &str) -> Option<&'f str> {
+    facts
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The conviction's code section as the facts give it: the statute flow's `charge`
+/// (`11359(b)`, printed `H&S 11359(b)`) or the gogen flows' `code_section` (`11359 HS`).
+fn section_of(facts: &[(String, String)]) -> Option<String> {
+    fact_value(facts, "charge")
+        .map(|c| format!("H&S {c}"))
+        .or_else(|| fact_value(facts, "code_section").map(str::to_owned))
+}
+
+/// One readable sentence for reviewers, e.g. `H&S 11359 felony of 1998-03-04: Eligible for
+/// Reduction (Felony possession for sale ...)`. Personal (it holds a conviction date).
+fn explanation(facts: &[(String, String)], outcome: Outcome, reason: &str) -> String {
+    let section = section_of(facts).unwrap_or_else(|| "Conviction".to_owned());
+    let level = match fact_value(facts, "felony") {
+        Some("true") => " felony",
+        Some("false") => " misdemeanor",
+        _ => "",
+    };
+    let date = fact_value(facts, "conviction_date").unwrap_or("unknown");
+    let words = match outcome.as_str() {
+        "" => "No determination",
+        words => words,
+    };
+    if reason.is_empty() {
+        format!("{section}{level} of {date}: {words}")
+    } else {
+        format!("{section}{level} of {date}: {words} ({reason})")
+    }
+}
+
 fn to_pb_determination(
-    run: &Run,
+    run: &RunContext<'_>,
     columns: &[Column],
     d: StoredDetermination,
 ) -> Result<pb::Determination, EligibilityError> {
@@ -362,35 +456,134 @@ fn to_pb_determination(
         EligibilityError::Internal(format!("determination {} is corrupt", d.row_index))
     })?;
     let gogen = gogen_columns(columns, printed);
-    let rule = d.rule_id.rsplit('/').next().unwrap_or_default();
+    let code = if d.reason_code.is_empty() {
+        // Stored before reason codes were recorded: the rule id in UPPER_SNAKE.
+        let rule = d.rule_id.rsplit('/').next().unwrap_or_default();
+        rule.to_ascii_uppercase().replace(['-', '/', ' ', '.'], "_")
+    } else {
+        d.reason_code
+    };
+    let facts = parse_facts(&d.facts_json);
+    let severity = match fact_value(&facts, "felony") {
+        Some("true") => common::Severity::Felony,
+        Some("false") => common::Severity::Misdemeanor,
+        _ => common::Severity::Unspecified,
+    };
     Ok(pb::Determination {
-        determination_id: determination_id(&run.id, d.row_index),
-        run_id: run.id.clone(),
-        batch_id: run.batch_id.clone(),
+        determination_id: determination_id(run.run_id, d.row_index),
+        run_id: run.run_id.to_owned(),
+        batch_id: run.batch_id.to_owned(),
         subject_id: d.subject_id,
-        scope: Some(to_scope(&run.county)),
+        scope: Some(to_scope(run.county)),
         conviction: Some(pb::ConvictionFacts {
             data_row_index: d.row_index,
+            code_section: section_of(&facts).unwrap_or_default(),
+            severity: severity as i32,
+            conviction_date: fact_value(&facts, "conviction_date").and_then(to_civil),
             case_number: gogen.case_number.clone(),
             county_name: run.county.name.clone(),
             ..Default::default()
         }),
         outcome: pb_outcome(outcome) as i32,
+        reduce_to: reduce_to(outcome, &code) as i32,
+        track: pb_track(track_of(d.track)) as i32,
+        explanation: explanation(&facts, outcome, &d.reason),
         reason: Some(common::Reason {
-            code: rule.to_ascii_uppercase().replace(['-', '/', ' '], "_"),
+            code,
             text: d.reason,
             rule_id: d.rule_id,
-            citation: String::new(),
-            facts: Vec::new(),
+            citation: d.citation,
+            facts: pb_facts(facts),
         }),
-        explanation: outcome.as_str().to_owned(),
-        policy: Some(pb::PolicyRef {
-            name: run.policy_name.clone(),
-            version: run.policy_version,
-        }),
-        compute_at: to_civil(&run.compute_at),
+        policy: Some(run.policy()),
+        compute_at: to_civil(run.compute_at),
         gogen: Some(gogen),
         ..Default::default()
+    })
+}
+
+/// Facts as the proto carries them (values are personal; the source is safe to log).
+fn pb_facts(facts: impl IntoIterator<Item = (String, String)>) -> Vec<common::Fact> {
+    facts
+        .into_iter()
+        .map(|(key, value)| common::Fact {
+            key,
+            value,
+            source: "derived".to_owned(),
+        })
+        .collect()
+}
+
+// ----- explain -----
+
+fn pb_skip(reason: Skip) -> pb::SkipReason {
+    match reason {
+        Skip::NotConvicted => pb::SkipReason::NotConvicted,
+        Skip::OtherCounty => pb::SkipReason::OtherCounty,
+        Skip::NotSelectedSection => pb::SkipReason::NotSelectedSection,
+        Skip::DuplicateCntOrder => pb::SkipReason::DuplicateCntOrder,
+    }
+}
+
+fn engine_facts(facts: Vec<Fact>) -> Vec<common::Fact> {
+    pb_facts(facts.into_iter().map(|f| (f.key.to_owned(), f.value)))
+}
+
+fn to_pb_explain(e: Explanation) -> Result<pb::ExplainResponse, EligibilityError> {
+    let version = i32::try_from(e.policy.version).unwrap_or(i32::MAX);
+    let context = RunContext {
+        run_id: &e.run_id,
+        batch_id: &e.batch_id,
+        county: &e.county,
+        policy_name: &e.policy.name,
+        policy_version: version,
+        compute_at: &e.compute_at,
+    };
+    let columns = columns_for(&e.policy);
+    let convictions = e
+        .explained
+        .convictions
+        .into_iter()
+        .map(|c| {
+            let steps = c
+                .steps
+                .into_iter()
+                .enumerate()
+                .map(|(i, step)| pb::DecisionStep {
+                    order: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                    rule_id: step.rule_id,
+                    description: step.description,
+                    matched: step.matched,
+                    outcome: pb_outcome(step.outcome) as i32,
+                    citation: step.citation,
+                    facts: engine_facts(step.facts),
+                })
+                .collect();
+            let stored = c.decided.stored(&e.run_id, &e.subject_id);
+            Ok(pb::ConvictionPath {
+                determination: Some(to_pb_determination(&context, columns, stored)?),
+                steps,
+            })
+        })
+        .collect::<Result<Vec<_>, EligibilityError>>()?;
+    let skipped = e
+        .explained
+        .skipped
+        .into_iter()
+        .map(|s| pb::SkippedCount {
+            count_id: String::new(),
+            cnt_order: s.cnt_order,
+            code_section: s.code_section,
+            reason: pb_skip(s.reason) as i32,
+        })
+        .collect();
+    Ok(pb::ExplainResponse {
+        subject_facts: engine_facts(e.explained.facts),
+        convictions,
+        skipped,
+        policy: Some(context.policy()),
+        compute_at: to_civil(&e.compute_at),
+        subject_id: e.subject_id,
     })
 }
 
@@ -405,10 +598,9 @@ impl EligibilityService for EligibilityGrpc {
         if request.batch_id.trim().is_empty() {
             return Err(invalid("batch_id", "batch_id is required").into());
         }
-        let policy = request
-            .policy
-            .ok_or_else(|| invalid("policy", "policy is required"))?;
-        if !valid_name(&policy.name) {
+        // No policy (or an empty name) is the built-in default, resolved by the service.
+        let policy = request.policy.unwrap_or_default();
+        if !policy.name.is_empty() && !valid_name(&policy.name) {
             return Err(invalid("policy.name", "policy name must match [a-z0-9-]{1,64}").into());
         }
         if request.submit_to_verification {
@@ -529,7 +721,7 @@ impl EligibilityService for EligibilityGrpc {
         }
         let stored = self
             .eligibility
-            .get_policy(&run.county.name, &run.policy_name, run.policy_version)
+            .resolve_policy(&run.county.name, &run.policy_name, run.policy_version)
             .await?;
         let policy = engine_policy(&stored)
             .map_err(|e| EligibilityError::Internal(format!("stored policy is invalid: {e}")))?;
@@ -556,7 +748,7 @@ impl EligibilityService for EligibilityGrpc {
                 let Some(last) = page.last() else { return };
                 after_row = last.row_index;
                 for d in page {
-                    let item = to_pb_determination(&run, columns, d)
+                    let item = to_pb_determination(&RunContext::of(&run), columns, d)
                         .map(|d| pb::StreamRunResultsResponse {
                             determination: Some(d),
                         })
@@ -623,7 +815,7 @@ impl EligibilityService for EligibilityGrpc {
             .ok_or_else(|| invalid("ref", "ref is required"))?;
         let stored = self
             .eligibility
-            .get_policy(&county.name, &r.name, r.version)
+            .resolve_policy(&county.name, &r.name, r.version)
             .await?;
         Ok(Response::new(pb::GetPolicyResponse {
             policy: Some(to_pb_policy(&stored)?),
@@ -671,8 +863,35 @@ impl EligibilityService for EligibilityGrpc {
 
     async fn explain(
         &self,
-        _request: Request<pb::ExplainRequest>,
+        request: Request<pb::ExplainRequest>,
     ) -> Result<Response<pb::ExplainResponse>, Status> {
-        Err(unimplemented("Explain", "4"))
+        let request = request.into_inner();
+        let county = scope_county(request.scope.as_ref())?;
+        if request.subject_id.trim().is_empty() {
+            return Err(invalid("subject_id", "subject_id is required").into());
+        }
+        let policy = request.policy.unwrap_or_default();
+        let compute_at = if request.run_id.is_empty() {
+            if !policy.name.is_empty() && !valid_name(&policy.name) {
+                return Err(
+                    invalid("policy.name", "policy name must match [a-z0-9-]{1,64}").into(),
+                );
+            }
+            Some(civil_date(request.compute_at.as_ref())?)
+        } else {
+            None
+        };
+        let explanation = self
+            .eligibility
+            .explain(ExplainQuery {
+                county,
+                subject_id: request.subject_id,
+                run_id: request.run_id,
+                policy_name: policy.name,
+                policy_version: policy.version.max(0),
+                compute_at,
+            })
+            .await?;
+        Ok(Response::new(to_pb_explain(explanation)?))
     }
 }

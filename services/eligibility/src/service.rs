@@ -16,14 +16,17 @@ use cmr_engine::{FlowSpec, Policy};
 use cmr_record::Instant;
 
 use crate::domain::evaluate::RunEvaluation;
+use crate::domain::explain::{ExplainedSubject, explain_subject};
 use crate::domain::ids::{new_id, now_ms};
-use crate::domain::model::{
-    County, Run, RunStatus, StoredDetermination, StoredPolicy, outcome_code,
-};
+use crate::domain::model::{County, Run, RunStatus, StoredDetermination, StoredPolicy};
 use crate::domain::policy::{body_json, engine_policy, run_key, sha256_hex};
 use crate::error::EligibilityError;
 use crate::source::IngestSource;
 use crate::store::Store;
+
+/// The built-in policy a run (or a what-if Explain) uses when its policy name is empty:
+/// H&S 11361.8 as written, the default for a county with no policy of its own.
+pub const DEFAULT_POLICY: &str = "statute";
 
 /// Determinations buffered before a store transaction.
 pub const DETERMINATIONS_PER_TRANSACTION: usize = 2000;
@@ -49,6 +52,34 @@ pub struct StartRun {
     /// 0 = latest.
     pub policy_version: i32,
     pub compute_at: Instant,
+}
+
+/// A validated Explain request.
+#[derive(Clone, Debug)]
+pub struct ExplainQuery {
+    pub county: County,
+    pub subject_id: String,
+    /// Explain as evaluated in this run; empty = what-if with the fields below.
+    pub run_id: String,
+    /// What-if: the policy (an empty name is [`DEFAULT_POLICY`]) and version (0 = latest).
+    pub policy_name: String,
+    pub policy_version: i32,
+    /// What-if: required.
+    pub compute_at: Option<Instant>,
+}
+
+/// The decision path of one subject, with what it was evaluated under.
+#[derive(Clone, Debug)]
+pub struct Explanation {
+    pub subject_id: String,
+    pub batch_id: String,
+    /// Empty for a what-if.
+    pub run_id: String,
+    pub county: County,
+    pub policy: Policy,
+    /// YYYY-MM-DD.
+    pub compute_at: String,
+    pub explained: ExplainedSubject,
 }
 
 /// The eligibility service's state. Cheap to clone.
@@ -184,6 +215,28 @@ impl Eligibility {
         })
     }
 
+    /// The policy a run of `county_name` uses: an empty name is [`DEFAULT_POLICY`]; a name
+    /// is looked up among the county's policies first, then among the built-in policies
+    /// written for any county (seeded under the empty county name).
+    pub async fn resolve_policy(
+        &self,
+        county_name: &str,
+        name: &str,
+        version: i32,
+    ) -> Result<StoredPolicy, EligibilityError> {
+        let name = if name.is_empty() {
+            DEFAULT_POLICY
+        } else {
+            name
+        };
+        match self.get_policy(county_name, name, version).await {
+            Err(EligibilityError::NotFound { .. }) if !county_name.is_empty() => {
+                self.get_policy("", name, version).await
+            }
+            found => found,
+        }
+    }
+
     /// The county's policies: every version, or the latest of each name.
     pub async fn list_policies(
         &self,
@@ -212,7 +265,7 @@ impl Eligibility {
     /// a run. A FAILED run is redone under the same id.
     pub async fn start_run(&self, request: StartRun) -> Result<(Run, bool), EligibilityError> {
         let stored = self
-            .get_policy(
+            .resolve_policy(
                 &request.county.name,
                 &request.policy_name,
                 request.policy_version,
@@ -336,15 +389,11 @@ impl Eligibility {
                 let decided = evaluation.subject(&subject.rows).map_err(|e| {
                     EligibilityError::FailedPrecondition(format!("batch {}: {e}", run.batch_id))
                 })?;
-                pending.extend(decided.into_iter().map(|d| StoredDetermination {
-                    run_id: run.id.clone(),
-                    row_index: d.row_index,
-                    subject_id: subject.subject_id.clone(),
-                    outcome: outcome_code(d.outcome),
-                    reason: d.reason,
-                    rule_id: d.rule_id,
-                    cells: d.cells,
-                }));
+                pending.extend(
+                    decided
+                        .into_iter()
+                        .map(|d| d.stored(&run.id, &subject.subject_id)),
+                );
                 if pending.len() >= DETERMINATIONS_PER_TRANSACTION
                     && full.send(std::mem::take(&mut pending)).await.is_err()
                 {
@@ -366,6 +415,72 @@ impl Eligibility {
         Ok(evaluation.finish(started.elapsed().as_secs_f64()))
     }
 
+    // ----- explain -----
+
+    /// Re-evaluates one subject, as a run did (its batch, policy and compute-at) or as a
+    /// what-if (nothing stored), and returns every rule tried. The subject is fetched from
+    /// ingest by id; it must be in the run's batch (or, for a what-if, in a COMPLETE
+    /// batch of the county).
+    pub async fn explain(&self, query: ExplainQuery) -> Result<Explanation, EligibilityError> {
+        let (run, stored, compute_at) = if query.run_id.is_empty() {
+            let compute_at = query
+                .compute_at
+                .ok_or_else(|| EligibilityError::InvalidArgument {
+                    field: "compute_at",
+                    description: "compute_at is required without run_id".to_owned(),
+                })?;
+            let stored = self
+                .resolve_policy(&query.county.name, &query.policy_name, query.policy_version)
+                .await?;
+            (None, stored, compute_at)
+        } else {
+            let run = self.run_in_county(&query.county, &query.run_id).await?;
+            if run.status != RunStatus::Succeeded {
+                return Err(EligibilityError::FailedPrecondition(format!(
+                    "INVALID_STATE: run {} has not succeeded",
+                    run.id
+                )));
+            }
+            let stored = self
+                .resolve_policy(&run.county.name, &run.policy_name, run.policy_version)
+                .await?;
+            let compute_at = iso_instant(&run.compute_at).ok_or_else(|| {
+                EligibilityError::Internal(format!("run {} has a bad compute_at", run.id))
+            })?;
+            (Some(run), stored, compute_at)
+        };
+        let county = run.as_ref().map_or(&query.county, |r| &r.county).clone();
+        let policy = engine_policy(&stored)
+            .map_err(|e| EligibilityError::Internal(format!("stored policy is invalid: {e}")))?;
+        policy
+            .check_county(&county.name)
+            .map_err(|e| EligibilityError::FailedPrecondition(e.to_string()))?;
+        let (batch_id, subject) = self.source.subject(&county, &query.subject_id).await?;
+        match &run {
+            Some(run) if run.batch_id != batch_id => {
+                return Err(EligibilityError::NotFound {
+                    what: "subject",
+                    id: format!("{} in run {}", query.subject_id, run.id),
+                });
+            }
+            Some(_) => {}
+            None => {
+                self.source.complete_batch(&county, &batch_id).await?;
+            }
+        }
+        let explained = explain_subject(policy.clone(), &county.name, compute_at, &subject.rows)
+            .map_err(|e| EligibilityError::FailedPrecondition(format!("batch {batch_id}: {e}")))?;
+        Ok(Explanation {
+            subject_id: subject.subject_id,
+            batch_id,
+            run_id: run.map(|r| r.id).unwrap_or_default(),
+            county,
+            policy,
+            compute_at: compute_at.iso_date(),
+            explained,
+        })
+    }
+
     /// One run of the county.
     pub async fn run_in_county(&self, county: &County, id: &str) -> Result<Run, EligibilityError> {
         match self.store.get_run(id).await? {
@@ -381,4 +496,12 @@ impl Eligibility {
             }),
         }
     }
+}
+
+/// The instant of a stored `YYYY-MM-DD` date.
+fn iso_instant(iso: &str) -> Option<Instant> {
+    let mut parts = iso.split('-').map(|p| p.parse::<i64>().ok());
+    let (y, m, d) = (parts.next()??, parts.next()??, parts.next()??);
+    let instant = Instant::from_ymd(y, m, d);
+    (instant.iso_date() == iso).then_some(instant)
 }

@@ -81,20 +81,8 @@ impl IngestSource {
         county: &County,
         batch_id: &str,
     ) -> Result<(IngestServiceClient<Channel>, Option<common::Scope>, u64), EligibilityError> {
-        // Large HTTP/2 windows: a run streams the whole batch from ingest.
-        let channel = tonic::transport::Endpoint::from_shared(self.endpoint.clone())
-            .map_err(|e| EligibilityError::Ingest(format!("endpoint {}: {e}", self.endpoint)))?
-            .initial_stream_window_size(Some(4 << 20))
-            .initial_connection_window_size(Some(8 << 20))
-            .connect()
-            .await
-            .map_err(|e| EligibilityError::Ingest(format!("connect {}: {e}", self.endpoint)))?;
-        let mut client = IngestServiceClient::new(channel);
-        let scope = Some(common::Scope {
-            county_code: county.code.clone(),
-            county_name: county.name.clone(),
-            agency_id: String::new(),
-        });
+        let mut client = self.client().await?;
+        let scope = scope_of(county);
         let batch = client
             .get_batch(ingest::GetBatchRequest {
                 scope: scope.clone(),
@@ -115,6 +103,75 @@ impl IngestSource {
             .map_or(0, |a| u64::try_from(a.rows_received).unwrap_or(0));
         Ok((client, scope, rows_received))
     }
+
+    /// One subject with its raw rows (FULL view) and its batch id, through ingest's
+    /// GetSubject. NOT_FOUND when ingest has no such subject in `county`.
+    pub async fn subject(
+        &self,
+        county: &County,
+        subject_id: &str,
+    ) -> Result<(String, SourceSubject), EligibilityError> {
+        let mut client = self.client().await?;
+        let not_found = || EligibilityError::NotFound {
+            what: "subject",
+            id: subject_id.to_owned(),
+        };
+        let subject = client
+            .get_subject(ingest::GetSubjectRequest {
+                scope: scope_of(county),
+                subject_id: subject_id.to_owned(),
+                view: ingest::SubjectView::Full as i32,
+            })
+            .await
+            .map_err(|s| match s.code() {
+                Code::NotFound => not_found(),
+                _ => ingest_error("", &s),
+            })?
+            .into_inner()
+            .subject
+            .ok_or_else(not_found)?;
+        let batch_id = subject.batch_id.clone();
+        Ok((batch_id, source_subject(subject)?))
+    }
+
+    async fn client(&self) -> Result<IngestServiceClient<Channel>, EligibilityError> {
+        // Large HTTP/2 windows: a run streams the whole batch from ingest.
+        let channel = tonic::transport::Endpoint::from_shared(self.endpoint.clone())
+            .map_err(|e| EligibilityError::Ingest(format!("endpoint {}: {e}", self.endpoint)))?
+            .initial_stream_window_size(Some(4 << 20))
+            .initial_connection_window_size(Some(8 << 20))
+            .connect()
+            .await
+            .map_err(|e| EligibilityError::Ingest(format!("connect {}: {e}", self.endpoint)))?;
+        Ok(IngestServiceClient::new(channel))
+    }
+}
+
+fn scope_of(county: &County) -> Option<common::Scope> {
+    Some(common::Scope {
+        county_code: county.code.clone(),
+        county_name: county.name.clone(),
+        agency_id: String::new(),
+    })
+}
+
+/// A subject's id and its rows in row order.
+fn source_subject(subject: ingest::Subject) -> Result<SourceSubject, EligibilityError> {
+    let mut rows: Vec<RawRow> = subject
+        .rows
+        .into_iter()
+        .map(|r| {
+            Ok(RawRow {
+                row_index: r.data_row_index,
+                record: record_of(&r)?,
+            })
+        })
+        .collect::<Result<_, EligibilityError>>()?;
+    rows.sort_by_key(|r| r.row_index);
+    Ok(SourceSubject {
+        subject_id: subject.subject_id,
+        rows,
+    })
 }
 
 impl Subjects {
@@ -131,21 +188,7 @@ impl Subjects {
         let subject = message.subject.ok_or_else(|| {
             EligibilityError::Ingest("a stream message had no subject".to_owned())
         })?;
-        let mut rows: Vec<RawRow> = subject
-            .rows
-            .into_iter()
-            .map(|r| {
-                Ok(RawRow {
-                    row_index: r.data_row_index,
-                    record: record_of(&r)?,
-                })
-            })
-            .collect::<Result<_, EligibilityError>>()?;
-        rows.sort_by_key(|r| r.row_index);
-        Ok(Some(SourceSubject {
-            subject_id: subject.subject_id,
-            rows,
-        }))
+        source_subject(subject).map(Some)
     }
 }
 

@@ -356,12 +356,42 @@ async fn configurable_flow_over_the_wire(postgres: bool) {
     }
     assert_eq!(rest, streamed[10..]);
 
-    let explain = client
-        .explain(pb::ExplainRequest::default())
+    // Explain under a gogen flow: one step per conviction, the deciding rule, the same
+    // determination as stored.
+    let subject_id = streamed[0].subject_id.clone();
+    let explained = client
+        .explain(pb::ExplainRequest {
+            scope: scope(),
+            subject_id: subject_id.clone(),
+            run_id: run.run_id.clone(),
+            ..Default::default()
+        })
         .await
-        .expect_err("issue 4");
-    assert_eq!(explain.code(), tonic::Code::Unimplemented);
-    assert!(explain.message().contains("issue 4"));
+        .expect("explain")
+        .into_inner();
+    let stored: Vec<_> = streamed
+        .iter()
+        .filter(|d| d.subject_id == subject_id)
+        .collect();
+    assert_eq!(explained.convictions.len(), stored.len());
+    for (path, stored) in explained.convictions.iter().zip(stored) {
+        assert_eq!(path.determination.as_ref(), Some(stored));
+        assert_eq!(path.steps.len(), 1);
+        let step = &path.steps[0];
+        assert!(step.matched);
+        assert_eq!(
+            step.rule_id,
+            stored.reason.as_ref().expect("reason").rule_id
+        );
+    }
+    let bad = client
+        .explain(pb::ExplainRequest {
+            scope: scope(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("no subject");
+    assert_eq!(bad.code(), tonic::Code::InvalidArgument);
 
     servers.stop().await;
     ingest_db.cleanup().await;
@@ -495,6 +525,427 @@ async fn named_pilot_policy(postgres: bool) {
     servers.stop().await;
     ingest_db.cleanup().await;
     eligibility_db.cleanup().await;
+}
+
+/// One 95-field DOJ row: a court-action conviction in Sacramento, with `fields` set.
+fn doj_row(fields: &[(usize, &str)]) -> String {
+    use cmr_record::columns::{
+        CONV_STAT_DESCR, DISP_DESCR, FIELD_COUNT, OFFENSE_TOC, STP_ORI_CNTY_NAME, STP_TYPE_DESCR,
+    };
+    let defaults = [
+        (STP_TYPE_DESCR, "COURT ACTION"),
+        (STP_ORI_CNTY_NAME, "SACRAMENTO"),
+        (DISP_DESCR, "CONVICTED"),
+        (OFFENSE_TOC, "M"),
+        (CONV_STAT_DESCR, "MISDEMEANOR"),
+    ];
+    let mut values = vec![""; FIELD_COUNT];
+    for &(i, v) in defaults.iter().chain(fields) {
+        values[i] = v;
+    }
+    values.join(",")
+}
+
+/// A conviction row of `subject` (DOB `dob`) in cycle `cycle` on `date` for `offense`.
+fn conviction(
+    subject: &str,
+    dob: &str,
+    cycle: &str,
+    date: &str,
+    offense: &str,
+    felony: bool,
+) -> String {
+    use cmr_record::columns::{
+        CNT_ORDER, CONV_STAT_DESCR, OFFENSE_DESCR, OFFENSE_TOC, PRI_DOB, STP_EVENT_DATE, SUBJECT_ID,
+    };
+    let cnt_order = format!("{cycle}001001000");
+    let (toc, level) = if felony {
+        ("F", "FELONY")
+    } else {
+        ("M", "MISDEMEANOR")
+    };
+    doj_row(&[
+        (SUBJECT_ID, subject),
+        (PRI_DOB, dob),
+        (STP_EVENT_DATE, date),
+        (CNT_ORDER, &cnt_order),
+        (OFFENSE_DESCR, offense),
+        (OFFENSE_TOC, toc),
+        (CONV_STAT_DESCR, level),
+    ])
+}
+
+/// A small DOJ file: S1 has a possession (dismissal), a felony sale (reduction) and a
+/// misdemeanor transport (hand review); S2 a felony sale convicted after Prop 64 (not
+/// eligible) and a burglary (not a cannabis charge).
+fn statute_file() -> Vec<u8> {
+    let rows = [
+        conviction(
+            "S1",
+            "19800101",
+            "101",
+            "20100101",
+            "11357(B) HS-POSSESS MARIJUANA",
+            false,
+        ),
+        conviction(
+            "S1",
+            "19800101",
+            "102",
+            "20120505",
+            "11359 HS-POSSESS MARIJUANA FOR SALE",
+            true,
+        ),
+        conviction(
+            "S1",
+            "19800101",
+            "103",
+            "20130303",
+            "11360 HS-TRANSPORT MARIJUANA",
+            false,
+        ),
+        conviction(
+            "S2",
+            "19900101",
+            "201",
+            "20180101",
+            "11359 HS-POSSESS MARIJUANA FOR SALE",
+            true,
+        ),
+        conviction("S2", "19900101", "202", "20150101", "459 PC-BURGLARY", true),
+    ];
+    let mut text = cmr_record::columns::NAMES.join(",");
+    for row in rows {
+        text.push('\n');
+        text.push_str(&row);
+    }
+    text.push('\n');
+    text.into_bytes()
+}
+
+/// Rule ids of the statute table up to and including `rule`, as `statute@1/<id>`.
+fn statute_path(rule: &str) -> Vec<String> {
+    let rules = cmr_engine::flows::statute::RULES;
+    let end = rules.iter().position(|r| r.id == rule).expect(rule);
+    rules[..=end]
+        .iter()
+        .map(|r| format!("statute@1/{}", r.id))
+        .collect()
+}
+
+/// The default policy (empty name) is the built-in statute policy: every determination
+/// carries a reason code, citation, facts, track and explanation, gogen's words in the
+/// gogen columns, and Explain gives the statute table's path to each decision.
+async fn statute_default_policy(postgres: bool) {
+    let ingest_db = TestDatabase::new(postgres, "ingest").await;
+    let eligibility_db = TestDatabase::new(postgres, "eligibility").await;
+    let servers = Running::start(&ingest_db.url(), &eligibility_db.url()).await;
+    let mut ingest = servers.ingest.clone();
+    let mut client = servers.eligibility.clone();
+    let batch = upload(&mut ingest, &statute_file()).await;
+    assert_eq!(
+        batch.status,
+        ingest::BatchStatus::Complete as i32,
+        "{batch:?}"
+    );
+    let compute_at = Some(common::CivilDate {
+        year: 2024,
+        month: 1,
+        day: 1,
+    });
+    let run = client
+        .start_run(pb::StartRunRequest {
+            scope: scope(),
+            batch_id: batch.batch_id.clone(),
+            policy: Some(pb::PolicyRef {
+                name: String::new(),
+                version: 0,
+            }),
+            compute_at,
+            ..Default::default()
+        })
+        .await
+        .expect("start run")
+        .into_inner()
+        .run
+        .expect("run");
+    assert_eq!(run.status, pb::RunStatus::Succeeded as i32, "{run:?}");
+    let policy = run.policy.clone().expect("policy");
+    assert_eq!((policy.name.as_str(), policy.version), ("statute", 1));
+    // No policy at all is the same default: the same natural key, the same run.
+    let again = client
+        .start_run(pb::StartRunRequest {
+            scope: scope(),
+            batch_id: batch.batch_id.clone(),
+            compute_at,
+            ..Default::default()
+        })
+        .await
+        .expect("start run again")
+        .into_inner();
+    assert!(again.reused);
+    assert_eq!(again.run.expect("run").run_id, run.run_id);
+    // The run's policy can be read back by its recorded name and version.
+    let got = client
+        .get_policy(pb::GetPolicyRequest {
+            scope: scope(),
+            r#ref: Some(policy.clone()),
+        })
+        .await
+        .expect("get statute policy")
+        .into_inner()
+        .policy
+        .expect("policy");
+    assert_eq!(
+        got.body,
+        Some(pb::policy::Body::Statute(pb::StatutePolicy {}))
+    );
+
+    let streamed = stream_results(&mut client, &run.run_id).await;
+    use common::DeterminationOutcome as D;
+    let expected = [
+        (
+            "POSSESSION_21_OR_OVER",
+            D::DismissAndSeal,
+            "Eligible for Dismissal",
+        ),
+        (
+            "SALE_POSSESSION_FELONY",
+            D::Reduce,
+            "Eligible for Reduction",
+        ),
+        ("TRANSPORT_FACTS_UNKNOWN", D::HandReview, "Hand Review"),
+        (
+            "CONVICTED_ON_OR_AFTER_2016_11_09",
+            D::NotEligible,
+            "Not eligible",
+        ),
+    ];
+    assert_eq!(streamed.len(), expected.len(), "{streamed:#?}");
+    for (d, (code, outcome, words)) in streamed.iter().zip(expected) {
+        let reason = d.reason.as_ref().expect("reason");
+        assert_eq!(reason.code, code, "{d:#?}");
+        assert!(
+            !reason.text.is_empty() && !reason.citation.is_empty(),
+            "{d:#?}"
+        );
+        assert!(reason.rule_id.starts_with("statute@1/"), "{d:#?}");
+        assert!(!reason.facts.is_empty(), "{d:#?}");
+        assert!(reason.facts.iter().all(|f| f.source == "derived"));
+        assert!(reason.facts.iter().any(|f| f.key == "charge"), "{d:#?}");
+        assert_eq!(d.outcome, outcome as i32, "{d:#?}");
+        let gogen = d.gogen.as_ref().expect("gogen columns");
+        assert_eq!(gogen.eligibility_determination, words);
+        assert_eq!(gogen.eligibility_reason, reason.text);
+        assert!(d.explanation.starts_with("H&S "), "{}", d.explanation);
+        assert!(d.explanation.contains(words), "{}", d.explanation);
+        let track = if matches!(outcome, D::DismissAndSeal | D::Reduce) {
+            common::Track::Application
+        } else {
+            common::Track::Unspecified
+        };
+        assert_eq!(d.track, track as i32, "{d:#?}");
+        let reduce_to = if outcome == D::Reduce {
+            common::Severity::Misdemeanor
+        } else {
+            common::Severity::Unspecified
+        };
+        assert_eq!(d.reduce_to, reduce_to as i32);
+    }
+    assert_eq!(
+        streamed[1].explanation,
+        format!(
+            "H&S 11359 felony of 2012-05-05: Eligible for Reduction ({})",
+            streamed[1].reason.as_ref().expect("reason").text
+        )
+    );
+    let conviction = streamed[1].conviction.as_ref().expect("conviction");
+    assert_eq!(conviction.severity, common::Severity::Felony as i32);
+    assert_eq!(
+        conviction.conviction_date,
+        Some(common::CivilDate {
+            year: 2012,
+            month: 5,
+            day: 5
+        })
+    );
+
+    // Explain one subject as evaluated in the run: the table's path to every decision.
+    let s1 = streamed[0].subject_id.clone();
+    let explained = client
+        .explain(pb::ExplainRequest {
+            scope: scope(),
+            subject_id: s1.clone(),
+            run_id: run.run_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect("explain")
+        .into_inner();
+    assert_eq!(explained.subject_id, s1);
+    assert_eq!(explained.policy, Some(policy.clone()));
+    assert_eq!(explained.compute_at, compute_at);
+    assert!(
+        explained
+            .subject_facts
+            .iter()
+            .any(|f| f.key == "convictions_on_record" && f.value == "3"),
+        "{:?}",
+        explained.subject_facts
+    );
+    let deciding = ["11357b-21-or-over", "11359-felony", "11360-misdemeanor"];
+    assert_eq!(explained.convictions.len(), deciding.len());
+    for (i, (path, rule)) in explained.convictions.iter().zip(deciding).enumerate() {
+        assert_eq!(path.determination.as_ref(), Some(&streamed[i]));
+        let ids: Vec<_> = path.steps.iter().map(|s| s.rule_id.clone()).collect();
+        assert_eq!(ids, statute_path(rule));
+        let (last, tried) = path.steps.split_last().expect("steps");
+        assert!(last.matched && !last.facts.is_empty() && !last.citation.is_empty());
+        assert_eq!(last.outcome, streamed[i].outcome);
+        assert!(tried.iter().all(|s| !s.matched && s.facts.is_empty()));
+        for (order, step) in path.steps.iter().enumerate() {
+            assert_eq!(step.order, i32::try_from(order + 1).expect("small"));
+            assert!(!step.description.is_empty());
+        }
+    }
+    assert!(explained.skipped.is_empty(), "{:?}", explained.skipped);
+
+    // What-if under the default policy: the same paths, nothing stored.
+    let s2 = streamed[3].subject_id.clone();
+    let what_if = client
+        .explain(pb::ExplainRequest {
+            scope: scope(),
+            subject_id: s2.clone(),
+            compute_at,
+            ..Default::default()
+        })
+        .await
+        .expect("what-if")
+        .into_inner();
+    assert_eq!(what_if.policy, Some(policy.clone()));
+    assert_eq!(what_if.convictions.len(), 1);
+    let path = &what_if.convictions[0];
+    let d = path.determination.as_ref().expect("determination");
+    assert!(d.run_id.is_empty() && d.determination_id.is_empty());
+    assert_eq!(d.reason, streamed[3].reason);
+    assert_eq!(
+        path.steps
+            .iter()
+            .map(|s| s.rule_id.clone())
+            .collect::<Vec<_>>(),
+        statute_path("convicted-after-prop64")
+    );
+    assert_eq!(what_if.skipped.len(), 1, "{:?}", what_if.skipped);
+    assert_eq!(what_if.skipped[0].code_section, "459 PC");
+    assert_eq!(
+        what_if.skipped[0].reason,
+        pb::SkipReason::NotSelectedSection as i32
+    );
+
+    // An unknown subject: NOT_FOUND naming the id only.
+    let missing = client
+        .explain(pb::ExplainRequest {
+            scope: scope(),
+            subject_id: "01NOSUCHSUBJECT".into(),
+            run_id: run.run_id.clone(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("unknown subject");
+    assert_eq!(missing.code(), tonic::Code::NotFound, "{missing:?}");
+    assert!(missing.message().contains("01NOSUCHSUBJECT"), "{missing:?}");
+
+    // A county-authored statute policy round-trips through PutPolicy.
+    let put = client
+        .put_policy(pb::PutPolicyRequest {
+            scope: scope(),
+            policy: Some(pb::Policy {
+                r#ref: Some(pb::PolicyRef {
+                    name: "sacramento-statute".into(),
+                    version: 0,
+                }),
+                body: Some(pb::policy::Body::Statute(pb::StatutePolicy {})),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .expect("put statute policy")
+        .into_inner()
+        .policy
+        .expect("policy");
+    assert_eq!(
+        put.body,
+        Some(pb::policy::Body::Statute(pb::StatutePolicy {}))
+    );
+
+    servers.stop().await;
+    ingest_db.cleanup().await;
+    eligibility_db.cleanup().await;
+}
+
+/// The explanation columns are added to a store that already holds determinations, which
+/// read back with empty values, and the migration can be undone and redone.
+async fn explanation_columns_migrate(postgres: bool) {
+    use cmr_eligibility_migration::{Migrator, MigratorTrait};
+    let db_handle = TestDatabase::new(postgres, "eligibility").await;
+    let db = Database::connect(db_handle.url()).await.expect("connect");
+    Migrator::up(&db, Some(2))
+        .await
+        .expect("first two migrations");
+    let empty_blob = if postgres { "decode('', 'hex')" } else { "X''" };
+    db.execute_unprepared(&format!(
+        "INSERT INTO determinations (run_id, row_index, subject_id, outcome, reason, rule_id, \
+         cells) VALUES ('R1', 3, 'S1', 0, 'old reason', 'p@1/misdemeanor', {empty_blob})"
+    ))
+    .await
+    .expect("insert an old determination");
+    Migrator::up(&db, None).await.expect("explanation columns");
+    Migrator::down(&db, Some(1)).await.expect("undo");
+    Migrator::up(&db, None).await.expect("redo");
+    db.close().await.expect("close");
+
+    let store = cmr_eligibility::store::Store::connect(&db_handle.url())
+        .await
+        .expect("store");
+    let old = store.determinations("R1", -1, &[], 10).await.expect("read");
+    assert_eq!(old.len(), 1);
+    let d = &old[0];
+    assert_eq!(
+        (d.reason.as_str(), d.rule_id.as_str()),
+        ("old reason", "p@1/misdemeanor")
+    );
+    assert_eq!(
+        (
+            d.reason_code.as_str(),
+            d.citation.as_str(),
+            d.facts_json.as_str(),
+            d.track
+        ),
+        ("", "", "[]", 0)
+    );
+    store.close().await.expect("close store");
+    db_handle.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_explanation_columns_migrate() {
+    explanation_columns_migrate(false).await;
+}
+
+#[tokio::test]
+async fn postgres_explanation_columns_migrate() {
+    explanation_columns_migrate(true).await;
+}
+
+#[tokio::test]
+async fn sqlite_statute_default_policy() {
+    statute_default_policy(false).await;
+}
+
+#[tokio::test]
+async fn postgres_statute_default_policy() {
+    statute_default_policy(true).await;
 }
 
 #[tokio::test]

@@ -10,10 +10,11 @@ use tokio::sync::mpsc;
 use tokio_stream::{Stream, StreamExt, wrappers::ReceiverStream};
 use tonic::{Request, Response, Status, Streaming};
 
-use crate::domain::model::{self, BatchStatus, County, FieldRule, StoredRow, SubjectRef};
+use crate::domain::model::{self, BatchStatus, County, FieldRule, Source, StoredRow, SubjectRef};
+use crate::domain::rapsheet;
 use crate::domain::validate;
 use crate::error::IngestError;
-use crate::service::{Ingest, Upload};
+use crate::service::{Ingest, RapSheetRequest, Upload};
 use cmr_record::packed;
 
 const DEFAULT_PAGE: u64 = 100;
@@ -81,6 +82,13 @@ fn timestamp(ms: i64) -> prost_types::Timestamp {
     }
 }
 
+fn to_pb_source(source: Source) -> pb::SourceKind {
+    match source {
+        Source::DojResearchFile => pb::SourceKind::DojResearchFile,
+        Source::RapSheet => pb::SourceKind::RapSheet,
+    }
+}
+
 fn to_pb_batch(batch: &model::Batch) -> pb::Batch {
     pb::Batch {
         batch_id: batch.id.clone(),
@@ -89,7 +97,7 @@ fn to_pb_batch(batch: &model::Batch) -> pb::Batch {
             county_name: batch.county.name.clone(),
             agency_id: String::new(),
         }),
-        source: pb::SourceKind::DojResearchFile as i32,
+        source: to_pb_source(batch.source) as i32,
         file_name: batch.file_name.clone(),
         sha256: batch.sha256.clone(),
         size_bytes: batch.size_bytes,
@@ -154,6 +162,7 @@ fn text(fields: &[Vec<u8>], column: usize) -> String {
 /// A subject's summary from its first row, plus every row for the FULL view.
 fn to_pb_subject(
     subject: &SubjectRef,
+    source: Source,
     rows: &[StoredRow],
     full: bool,
     packed: bool,
@@ -170,7 +179,7 @@ fn to_pb_subject(
     Ok(pb::Subject {
         subject_id: subject.id.clone(),
         batch_id: subject.batch_id.clone(),
-        source: pb::SourceKind::DojResearchFile as i32,
+        source: to_pb_source(source) as i32,
         identity: Some(common::PersonIdentity {
             name: text(first, columns::PRI_NAME),
             aliases: Vec::new(),
@@ -190,6 +199,27 @@ fn to_pb_subject(
 
 fn wants_full(view: i32) -> bool {
     view == pb::SubjectView::Full as i32
+}
+
+impl IngestGrpc {
+    /// The first subject of a COMPLETE batch, as GetSubject gives it in the STRUCTURED
+    /// view; `None` for a batch without subjects.
+    async fn first_subject(
+        &self,
+        batch: &model::Batch,
+    ) -> Result<Option<pb::Subject>, IngestError> {
+        if batch.status != BatchStatus::Complete {
+            return Ok(None);
+        }
+        let store = &self.ingest.store;
+        let Some(subject) = store.list_subjects(&batch.id, -1, 1).await?.pop() else {
+            return Ok(None);
+        };
+        let rows = store
+            .rows_of_subjects(std::slice::from_ref(&subject.id))
+            .await?;
+        to_pb_subject(&subject, batch.source, &rows, false, false).map(Some)
+    }
 }
 
 #[tonic::async_trait]
@@ -264,9 +294,43 @@ impl IngestService for IngestGrpc {
 
     async fn ingest_rap_sheet(
         &self,
-        _request: Request<pb::IngestRapSheetRequest>,
+        request: Request<pb::IngestRapSheetRequest>,
     ) -> Result<Response<pb::IngestRapSheetResponse>, Status> {
-        Err(unimplemented("IngestRapSheet"))
+        let request = request.into_inner();
+        let rap = RapSheetRequest {
+            county: scope_county(request.scope.as_ref())?,
+            idempotency_key: validate::idempotency_key(
+                request
+                    .idempotency_key
+                    .as_ref()
+                    .map_or("", |k| k.key.as_str()),
+            )
+            .map_err(IngestError::from)?,
+            expected_sha256: validate::optional_sha256(&request.expected_sha256).map_err(
+                |invalid| IngestError::InvalidArgument {
+                    field: "expected_sha256",
+                    description: invalid.description.to_owned(),
+                },
+            )?,
+            text: request.text,
+            source_label: request.source_label,
+        };
+        let outcome = self.ingest.ingest_rap_sheet_detached(rap).await?;
+        let subject = self.first_subject(&outcome.batch).await?;
+        Ok(Response::new(pb::IngestRapSheetResponse {
+            batch: Some(to_pb_batch(&outcome.batch)),
+            subject,
+            warnings: outcome
+                .warnings
+                .iter()
+                .map(|w| pb::ParseWarning {
+                    code: w.code.to_owned(),
+                    line_number: i64::try_from(w.line).unwrap_or(i64::MAX),
+                    message: rapsheet::describe(w.code).to_owned(),
+                })
+                .collect(),
+            duplicate: outcome.duplicate,
+        }))
     }
 
     async fn get_batch(
@@ -290,15 +354,20 @@ impl IngestService for IngestGrpc {
     ) -> Result<Response<pb::ListBatchesResponse>, Status> {
         let request = request.into_inner();
         let county = scope_county(request.scope.as_ref())?;
-        if request.source == pb::SourceKind::RapSheet as i32 {
-            return Ok(Response::new(pb::ListBatchesResponse {
-                batches: Vec::new(),
-                page: Some(common::PageResponse {
-                    next_page_token: String::new(),
-                    total_size: 0,
-                }),
-            }));
-        }
+        let source = match request.source {
+            0 => None,
+            s if s == pb::SourceKind::DojResearchFile as i32 => Some(Source::DojResearchFile),
+            s if s == pb::SourceKind::RapSheet as i32 => Some(Source::RapSheet),
+            _ => {
+                return Ok(Response::new(pb::ListBatchesResponse {
+                    batches: Vec::new(),
+                    page: Some(common::PageResponse {
+                        next_page_token: String::new(),
+                        total_size: 0,
+                    }),
+                }));
+            }
+        };
         let status = match request.status {
             0 => None,
             s if s == BatchStatus::Processing as i32 => Some(BatchStatus::Processing),
@@ -328,7 +397,7 @@ impl IngestService for IngestGrpc {
         let mut batches = self
             .ingest
             .store
-            .list_batches(&county, status, after, limit + 1)
+            .list_batches(&county, status, source, after, limit + 1)
             .await
             .map_err(IngestError::from)?;
         let next = if batches.len() as u64 > limit {
@@ -486,9 +555,10 @@ impl IngestService for IngestGrpc {
                 for subject in &page {
                     let start = rows.partition_point(|r| r.subject_id < subject.id);
                     let end = rows.partition_point(|r| r.subject_id <= subject.id);
-                    let item = to_pb_subject(subject, &rows[start..end], full, packed)
-                        .map(|s| pb::StreamSubjectsResponse { subject: Some(s) })
-                        .map_err(Status::from);
+                    let item =
+                        to_pb_subject(subject, batch.source, &rows[start..end], full, packed)
+                            .map(|s| pb::StreamSubjectsResponse { subject: Some(s) })
+                            .map_err(Status::from);
                     if tx.send(item).await.is_err() {
                         return;
                     }
@@ -549,7 +619,8 @@ impl IngestService for IngestGrpc {
             .await
             .map_err(IngestError::from)?
             .ok_or_else(not_found)?;
-        self.ingest
+        let batch = self
+            .ingest
             .batch_in_county(&county, &subject.batch_id)
             .await
             .map_err(|_| not_found())?;
@@ -559,7 +630,13 @@ impl IngestService for IngestGrpc {
             .rows_of_subjects(std::slice::from_ref(&subject.id))
             .await
             .map_err(IngestError::from)?;
-        let subject = to_pb_subject(&subject, &rows, wants_full(request.view), false)?;
+        let subject = to_pb_subject(
+            &subject,
+            batch.source,
+            &rows,
+            wants_full(request.view),
+            false,
+        )?;
         Ok(Response::new(pb::GetSubjectResponse {
             subject: Some(subject),
         }))

@@ -1,5 +1,6 @@
-//! The ingest use cases: upload (streamed parse into the store) and the queries. Knows the
-//! store and the domain, not tonic.
+//! The ingest use cases: upload (streamed parse into the store), RAP-sheet ingest (parsed
+//! into the same rows, stored the same way) and the queries. Knows the store and the
+//! domain, not tonic.
 
 use std::sync::{Arc, Mutex};
 
@@ -8,10 +9,13 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_stream::{Stream, StreamExt};
 
 use crate::domain::ids::{new_id, now_ms};
+use cmr_record::rapsheet::Warning;
+
 use crate::domain::model::{
-    Batch, BatchError, BatchStatus, County, FieldRule, RowChunk, StoredRow,
+    Batch, BatchError, BatchStatus, County, FieldRule, RowChunk, Source, StoredRow,
 };
 use crate::domain::parse::{ChunkPipe, ParseStop, Piece, parse_upload};
+use crate::domain::rapsheet::rap_rows;
 use crate::error::IngestError;
 use crate::store::{Completion, PreparedChunk, Store};
 
@@ -67,6 +71,29 @@ impl CommitGate {
 pub struct UploadOutcome {
     pub batch: Batch,
     pub duplicate: bool,
+}
+
+/// A validated RAP-sheet request.
+#[derive(Clone, Debug)]
+pub struct RapSheetRequest {
+    pub county: County,
+    pub idempotency_key: String,
+    /// The sheet text (personal; never logged).
+    pub text: String,
+    /// Stored as the batch's file name (personal; never logged).
+    pub source_label: String,
+    pub expected_sha256: Option<String>,
+}
+
+/// What a RAP-sheet ingest returns.
+#[derive(Clone, Debug)]
+pub struct RapSheetOutcome {
+    pub batch: Batch,
+    /// The same text was already ingested for the county: `batch` is that batch and
+    /// nothing new was stored.
+    pub duplicate: bool,
+    /// The parser's warnings (codes and lines only), each also a quarantined row.
+    pub warnings: Vec<Warning>,
 }
 
 /// The ingest service's state: its store, plus a token every running upload holds so a
@@ -165,6 +192,7 @@ impl Ingest {
             size_bytes: 0,
             idempotency_key: request.idempotency_key.clone(),
             field_rule: request.field_rule,
+            source: Source::DojResearchFile,
             status: BatchStatus::Processing,
             had_header: false,
             rows_received: 0,
@@ -397,6 +425,210 @@ impl Ingest {
         })
     }
 
+    /// Ingests a RAP sheet on its own task, so a caller that goes away does not leave a
+    /// half-finished batch behind (shutdown waits for it like for an upload).
+    pub async fn ingest_rap_sheet_detached(
+        &self,
+        request: RapSheetRequest,
+    ) -> Result<RapSheetOutcome, IngestError> {
+        let this = self.clone();
+        tokio::spawn(async move {
+            let _token = this.in_flight.clone();
+            this.ingest_rap_sheet(request).await
+        })
+        .await
+        .map_err(|e| IngestError::Internal(format!("RAP sheet task failed: {e}")))?
+    }
+
+    /// Ingests one RAP sheet as a batch of source RAP_SHEET: idempotency (key, then the
+    /// text's SHA-256 within the county), parse, flatten into DOJ rows, then the upload's
+    /// grouping, store and accounting. A sheet that cannot be parsed leaves a FAILED batch
+    /// with no rows, like a bad upload.
+    pub async fn ingest_rap_sheet(
+        &self,
+        request: RapSheetRequest,
+    ) -> Result<RapSheetOutcome, IngestError> {
+        let digest = hex(&Sha256::digest(request.text.as_bytes()));
+        if let Some(expected) = &request.expected_sha256
+            && *expected != digest
+        {
+            return Err(IngestError::InvalidArgument {
+                field: "expected_sha256",
+                description: "DIGEST_MISMATCH: the text does not have the expected SHA-256"
+                    .to_owned(),
+            });
+        }
+        if let Some(existing) = self
+            .store
+            .find_by_key(&request.county, &request.idempotency_key)
+            .await?
+        {
+            if existing.status == BatchStatus::Processing {
+                return Err(IngestError::FailedPrecondition(format!(
+                    "an ingest with this idempotency key is still in progress (batch {})",
+                    existing.id
+                )));
+            }
+            if existing.sha256 != digest {
+                return Err(IngestError::AlreadyExists(format!(
+                    "IDEMPOTENCY_KEY_REUSED: the key was used for other content (batch {})",
+                    existing.id
+                )));
+            }
+            return Ok(already_ingested(existing, request.text).await);
+        }
+        if let Some(existing) = self
+            .store
+            .find_complete_by_digest(&request.county, &digest, "")
+            .await?
+        {
+            return Ok(already_ingested(existing, request.text).await);
+        }
+
+        let size_bytes = i64::try_from(request.text.len()).unwrap_or(i64::MAX);
+        let batch = Batch {
+            id: new_id(),
+            county: request.county.clone(),
+            source: Source::RapSheet,
+            file_name: request.source_label.clone(),
+            sha256: String::new(),
+            size_bytes,
+            idempotency_key: request.idempotency_key.clone(),
+            field_rule: FieldRule::Strict95,
+            status: BatchStatus::Processing,
+            had_header: false,
+            rows_received: 0,
+            rows_stored: 0,
+            rows_quarantined: 0,
+            subject_count: 0,
+            error: None,
+            created_at_ms: now_ms(),
+            completed_at_ms: None,
+        };
+        self.store.create_batch(&batch).await?;
+        match self.rap_sheet_into(&batch, request.text, &digest).await {
+            Ok(outcome) => Ok(outcome),
+            Err((error, batch_error)) => {
+                tracing::warn!(
+                    batch_id = %batch.id,
+                    error_type = %batch_error.error_type,
+                    line = ?batch_error.line,
+                    field = ?batch_error.field,
+                    "RAP sheet ingest failed"
+                );
+                self.store.fail_batch(&batch.id, &batch_error).await?;
+                Err(error)
+            }
+        }
+    }
+
+    async fn rap_sheet_into(
+        &self,
+        batch: &Batch,
+        text: String,
+        digest: &str,
+    ) -> Result<RapSheetOutcome, (IngestError, BatchError)> {
+        let internal = |e: crate::store::StoreError| (IngestError::from(e), internal_batch_error());
+        let backend = self.store.backend();
+        let batch_id = batch.id.clone();
+        let sha256 = digest.to_owned();
+        let parsed = tokio::task::spawn_blocking(move || {
+            rap_rows(&text, &sha256, &batch_id).map(|rows| {
+                let prepared = Store::prepare_chunk(backend, &batch_id, rows.chunk);
+                (prepared, rows.totals, rows.warnings)
+            })
+        })
+        .await;
+        let (prepared, totals, warnings) = match parsed {
+            Ok(Ok(done)) => done,
+            Ok(Err(error)) => {
+                return Err((
+                    // The error names line and field only; the batch id lets a client
+                    // find the failed batch.
+                    IngestError::InvalidFile(format!(
+                        "invalid RAP sheet (batch {}): {error}",
+                        batch.id
+                    )),
+                    BatchError {
+                        error_type: "RAP_SHEET".to_owned(),
+                        message: error.to_string(),
+                        line: Some(i64::try_from(error.line).unwrap_or(i64::MAX)),
+                        field: Some(error.field.to_owned()),
+                    },
+                ));
+            }
+            Err(_) => {
+                return Err((
+                    IngestError::Internal("RAP sheet parser stopped".to_owned()),
+                    internal_batch_error(),
+                ));
+            }
+        };
+        if totals.rows_received != totals.rows_stored + totals.rows_quarantined {
+            return Err((
+                IngestError::Internal("row accounting does not add up".to_owned()),
+                internal_batch_error(),
+            ));
+        }
+        // Subject, rows and quarantined rows in one transaction: all or nothing.
+        self.store
+            .write_prepared(prepared)
+            .await
+            .map_err(internal)?;
+        // Another request may have stored the same text meanwhile: keep the first.
+        if let Some(existing) = self
+            .store
+            .find_complete_by_digest(&batch.county, digest, &batch.id)
+            .await
+            .map_err(internal)?
+        {
+            self.store.delete_batch(&batch.id).await.map_err(internal)?;
+            return Ok(RapSheetOutcome {
+                batch: existing,
+                duplicate: true,
+                warnings,
+            });
+        }
+        self.store
+            .complete_batch(
+                &batch.id,
+                Completion {
+                    sha256: digest,
+                    size_bytes: batch.size_bytes,
+                    had_header: false,
+                    rows_received: totals.rows_received,
+                    rows_stored: totals.rows_stored,
+                    rows_quarantined: totals.rows_quarantined,
+                    subject_count: totals.subject_count,
+                    completed_at_ms: now_ms(),
+                },
+            )
+            .await
+            .map_err(internal)?;
+        let stored = self
+            .store
+            .get_batch(&batch.id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                (
+                    IngestError::Internal("completed batch vanished".to_owned()),
+                    internal_batch_error(),
+                )
+            })?;
+        tracing::info!(
+            batch_id = %stored.id,
+            rows = stored.rows_received,
+            quarantined = stored.rows_quarantined,
+            "RAP sheet batch complete"
+        );
+        Ok(RapSheetOutcome {
+            batch: stored,
+            duplicate: false,
+            warnings,
+        })
+    }
+
     /// A batch visible in `county`.
     pub async fn batch_in_county(&self, county: &County, id: &str) -> Result<Batch, IngestError> {
         match self.store.get_batch(id).await? {
@@ -463,6 +695,21 @@ impl Ingest {
 pub fn county_matches(request: &County, stored: &County) -> bool {
     (request.code.is_empty() || request.code == stored.code)
         && (request.name.is_empty() || request.name == stored.name)
+}
+
+/// The answer for text that is already stored as `existing`: that batch, flagged, with the
+/// warnings its parse gives (the same text always gives the same warnings).
+async fn already_ingested(existing: Batch, text: String) -> RapSheetOutcome {
+    let warnings = tokio::task::spawn_blocking(move || {
+        cmr_record::rapsheet::parse(&text).map_or_else(|_| Vec::new(), |sheet| sheet.warnings)
+    })
+    .await
+    .unwrap_or_default();
+    RapSheetOutcome {
+        batch: existing,
+        duplicate: true,
+        warnings,
+    }
 }
 
 fn digest_mismatch() -> IngestError {

@@ -10,7 +10,9 @@ pub mod columns;
 pub mod doj;
 pub mod gocsv;
 pub mod packed;
+pub mod rapsheet;
 pub mod sections;
+pub mod statute;
 pub mod subject;
 pub mod time;
 

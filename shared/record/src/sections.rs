@@ -67,7 +67,8 @@ static RELATED: LazyLock<Regex> = LazyLock::new(|| {
 const GANG: &str = r"186\.22\(B\)\(4\)";
 const GANG_PARTNER: &str = r"((136\.1)|(215)|(213\(A\)\(1\)\(A\))|(246)|(519)|(12022\.55))";
 
-static SUPERSTRIKE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+/// Super-strike patterns (gogen's list, spec §3.3), before [`re`] compiles them.
+fn superstrike_patterns() -> Vec<String> {
     let mut patterns = vec![
         "37 PC".to_string(),
         "128 PC".to_string(),
@@ -113,46 +114,62 @@ static SUPERSTRIKE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         ]
         .map(String::from),
     );
-    patterns.iter().map(|p| re(p)).collect()
-});
+    patterns
+}
 
-static PC290: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
-        r"236\.1\([BC]\)(.*) PC",
-        r"243\.4(.*) PC",
-        "261 PC",
-        r"261(\(|\.|[a-zA-Z])+(.*) PC",
-        r"262\(A\)(\(1\))? PC",
-        r"264\.1(\((.*))? PC",
-        "266 PC",
-        "266C PC",
-        r"266H\(B\)(.*) PC",
-        r"266I\(B\)(.*) PC",
-        "266J PC",
-        "267 PC",
-        "269 PC",
-        r"269(\(|\.|[a-zA-Z])+(.*) PC",
-        "272 PC",
-        "285 PC",
-        "287 PC",
-        r"286([^\.]*) PC",
-        "288 PC",
-        r"288A(.*) PC",
-        r"288\.[23457](.*) PC",
-        r"289([^\.]*) PC",
-        r"311\.1(.*) PC",
-        r"311\.2\([BCD]\) PC",
-        r"311\.([34]|10|11)(.*) PC",
-        r"314\([12]\) PC",
-        r"451\.5 PC",
-        r"647\.6(.*) PC",
-        r"647A(.*) PC",
-        r"653F\([BC]\) PC",
-    ]
-    .iter()
-    .map(|p| re(p))
-    .collect()
-});
+/// PC 290 registrable-section patterns (gogen's list, spec §3.4).
+const PC290_PATTERNS: &[&str] = &[
+    r"236\.1\([BC]\)(.*) PC",
+    r"243\.4(.*) PC",
+    "261 PC",
+    r"261(\(|\.|[a-zA-Z])+(.*) PC",
+    r"262\(A\)(\(1\))? PC",
+    r"264\.1(\((.*))? PC",
+    "266 PC",
+    "266C PC",
+    r"266H\(B\)(.*) PC",
+    r"266I\(B\)(.*) PC",
+    "266J PC",
+    "267 PC",
+    "269 PC",
+    r"269(\(|\.|[a-zA-Z])+(.*) PC",
+    "272 PC",
+    "285 PC",
+    "287 PC",
+    r"286([^\.]*) PC",
+    "288 PC",
+    r"288A(.*) PC",
+    r"288\.[23457](.*) PC",
+    r"289([^\.]*) PC",
+    r"311\.1(.*) PC",
+    r"311\.2\([BCD]\) PC",
+    r"311\.([34]|10|11)(.*) PC",
+    r"314\([12]\) PC",
+    r"451\.5 PC",
+    r"647\.6(.*) PC",
+    r"647A(.*) PC",
+    r"653F\([BC]\) PC",
+];
+
+static SUPERSTRIKE: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| superstrike_patterns().iter().map(|p| re(p)).collect());
+
+static PC290: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| PC290_PATTERNS.iter().map(|p| re(p)).collect());
+
+/// gogen's patterns are substring searches, so `237 PC` matches `37 PC`. The statute
+/// policy matches the same patterns only where a section starts: at the start of the
+/// text, after a character that cannot be part of a section number, or after an
+/// attempt prefix `664.` (`664/187 PC` and `664-187 PC` already start after `/` or `-`).
+fn bounded(pattern: &str) -> Regex {
+    re(&format!(r"(?:^|[^0-9A-Za-z.]|664\.)(?:{pattern})"))
+}
+
+static SUPERSTRIKE_BOUNDED: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| superstrike_patterns().iter().map(|p| bounded(p)).collect());
+
+static PC290_BOUNDED: LazyLock<Vec<Regex>> =
+    LazyLock::new(|| PC290_PATTERNS.iter().map(|p| bounded(p)).collect());
 
 static LA_GANG: LazyLock<Regex> = LazyLock::new(|| re(&format!("{GANG} PC")));
 static LA_GANG_PARTNER: LazyLock<Regex> = LazyLock::new(|| re(&format!("{GANG_PARTNER} PC")));
@@ -192,6 +209,16 @@ pub fn is_pc290(text: &[u8]) -> bool {
     PC290.iter().any(|r| r.is_match(text))
 }
 
+/// Super strike, matched only at a section boundary (the statute policy, fixed point F3).
+pub fn is_superstrike_bounded(text: &[u8]) -> bool {
+    SUPERSTRIKE_BOUNDED.iter().any(|r| r.is_match(text))
+}
+
+/// PC 290 registrable section, matched only at a section boundary (the statute policy).
+pub fn is_pc290_bounded(text: &[u8]) -> bool {
+    PC290_BOUNDED.iter().any(|r| r.is_match(text))
+}
+
 /// The LA pilot's gang enhancement (`186.22(B)(4) PC`) used to build case pairs.
 pub fn is_la_gang(text: &[u8]) -> bool {
     LA_GANG.is_match(text)
@@ -218,6 +245,11 @@ pub struct SectionInfo {
     pub pc290: bool,
     pub la_gang: bool,
     pub la_gang_partner: bool,
+    /// What the statute policy reads: the cannabis charge on section boundaries, with
+    /// attempts recognised (see [`crate::statute`]).
+    pub statute: Option<crate::statute::CannabisCharge>,
+    pub superstrike_bounded: bool,
+    pub pc290_bounded: bool,
 }
 
 impl SectionInfo {
@@ -233,6 +265,9 @@ impl SectionInfo {
             pc290: is_pc290(text),
             la_gang: is_la_gang(text),
             la_gang_partner: is_la_gang_partner(text),
+            statute: crate::statute::CannabisCharge::parse(text),
+            superstrike_bounded: is_superstrike_bounded(text),
+            pc290_bounded: is_pc290_bounded(text),
         }
     }
 

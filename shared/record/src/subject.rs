@@ -49,6 +49,34 @@ pub fn code_section<'a>(
     }
 }
 
+/// The code section as the statute policy reads it: [`code_section`], except that an
+/// attempt written `664-<section>` keeps its section (`664-11359 HS-POSSESS...` gives
+/// `664-11359 HS`, where gogen's rule gives `664`).
+pub fn statute_code_section<'a>(
+    offense_descr: &'a [u8],
+    comment: &'a [u8],
+    fallback: CommentFallback,
+) -> &'a [u8] {
+    let gogen = code_section(offense_descr, comment, fallback);
+    if gogen.trim_ascii() != b"664" {
+        return gogen;
+    }
+    // `gogen` is a prefix of the source text: find the source again and read on.
+    let source = if offense_descr.starts_with(gogen) {
+        offense_descr
+    } else {
+        comment
+    };
+    let rest = &source[gogen.len() + 1..];
+    if !rest.first().is_some_and(u8::is_ascii_digit) {
+        return gogen;
+    }
+    match memchr::memchr(b'-', rest) {
+        Some(i) => &source[..gogen.len() + 1 + i],
+        None => source,
+    }
+}
+
 /// `DISP_DESCR` starts with `CONVICTED` (case-sensitive, untrimmed).
 pub fn is_convicted(record: &Record) -> bool {
     record.field(col::DISP_DESCR).starts_with(b"CONVICTED")
@@ -96,6 +124,8 @@ fn parse_go_int(text: &[u8]) -> Option<i64> {
 pub enum Step {
     Deceased,
     CourtAction,
+    /// `ARREST/DETAINED/CITED`: its date is the offence date of the cycle's convictions.
+    Arrest,
     Other,
 }
 
@@ -117,6 +147,7 @@ pub struct RowFacts {
     ofn: TextRange,
     county: TextRange,
     code_section: TextRange,
+    statute_section: TextRange,
     pub dob: Instant,
     pub date: Instant,
     pub step: Step,
@@ -176,9 +207,15 @@ impl FactsBatch {
         let step = match rec.field(col::STP_TYPE_DESCR) {
             b"DECEASED" => Step::Deceased,
             b"COURT ACTION" => Step::CourtAction,
+            b"ARREST/DETAINED/CITED" => Step::Arrest,
             _ => Step::Other,
         };
         let section = code_section(
+            rec.field(col::OFFENSE_DESCR),
+            rec.field(col::COMMENT_TEXT),
+            fallback,
+        );
+        let statute = statute_code_section(
             rec.field(col::OFFENSE_DESCR),
             rec.field(col::COMMENT_TEXT),
             fallback,
@@ -191,6 +228,7 @@ impl FactsBatch {
             ofn: self.keep(rec.field(col::OFN)),
             county: self.keep(rec.field(col::STP_ORI_CNTY_NAME)),
             code_section: self.keep(section),
+            statute_section: self.keep(statute),
             dob: Instant::parse_yyyymmdd(rec.field(col::PRI_DOB)),
             date: Instant::parse_yyyymmdd(rec.field(col::STP_EVENT_DATE)),
             step,
@@ -239,6 +277,9 @@ pub struct Conviction {
     pub line: u64,
     pub cnt_order: Box<[u8]>,
     pub section: SectionId,
+    /// The code section as the statute policy reads it ([`statute_code_section`]); the
+    /// same id as `section` unless an attempt is written `664-<section>`.
+    pub statute_section: SectionId,
     /// Interned `STP_ORI_CNTY_NAME`.
     pub county: u32,
     pub felony: bool,
@@ -248,12 +289,29 @@ pub struct Conviction {
     pub sentence_end: Instant,
     /// Some row of the same subject and cycle has a Prop 64 code section.
     pub has_prop64_in_cycle: bool,
+    /// The date of the cycle's arrest step (the earliest, if several), else the
+    /// conviction date: when the offence was committed, as the statute policy reads it.
+    pub offence_date: Instant,
+    /// Sentence lengths of every row with this conviction's `CNT_ORDER`, summed. Unlike
+    /// gogen's `sentence_end` (extra rows extend the *last added* conviction) this does
+    /// not depend on row order.
+    pub own_sentence_nanos: i64,
 }
 
 impl Conviction {
     /// Cycle + step (`CNT_ORDER` characters 1–6).
     pub fn case_key(&self) -> &[u8] {
         &self.cnt_order[..6.min(self.cnt_order.len())]
+    }
+
+    /// The cycle key (`CNT_ORDER` characters 1–3).
+    pub fn cycle_key(&self) -> &[u8] {
+        &self.cnt_order[..3.min(self.cnt_order.len())]
+    }
+
+    /// When the sentence of this conviction ends (conviction date + its own sentence rows).
+    pub fn served_until(&self) -> Instant {
+        self.date.add_nanos(self.own_sentence_nanos)
     }
 }
 
@@ -266,8 +324,13 @@ pub struct Subject {
     pub convictions: Vec<Conviction>,
     pub deceased: bool,
     pub pc290_registration: bool,
+    /// Dates of the PC 290 registration steps, in any order.
+    pub pc290_registration_dates: Vec<Instant>,
     initialised: bool,
-    seen_cnt_orders: HashSet<Box<[u8]>>,
+    /// Every `CNT_ORDER` that made a conviction, with that conviction's index.
+    seen_cnt_orders: HashMap<Box<[u8]>, usize>,
+    /// Earliest arrest date per cycle key.
+    arrests: HashMap<Box<[u8]>, Instant>,
     prop64_cycles: HashSet<Box<[u8]>>,
     case_numbers: HashMap<Box<[u8]>, Vec<Box<[u8]>>>,
 }
@@ -285,10 +348,18 @@ impl Subject {
         }
     }
 
-    /// Releases the grouping-only maps once the file has been read.
+    /// Once the file has been read: fills what needs every row of the subject (offence
+    /// dates), then releases the grouping-only maps.
     pub fn seal(&mut self) {
-        self.seen_cnt_orders = HashSet::new();
+        for c in &mut self.convictions {
+            c.offence_date = match self.arrests.get(c.cycle_key()) {
+                Some(&arrest) if !arrest.is_zero() => arrest,
+                _ => c.date,
+            };
+        }
+        self.seen_cnt_orders = HashMap::new();
         self.prop64_cycles = HashSet::new();
+        self.arrests = HashMap::new();
     }
 }
 
@@ -356,6 +427,7 @@ impl SubjectBuilder {
         let cnt_order = text(&row.cnt_order);
         let ofn = text(&row.ofn);
         let section = self.sections.intern(text(&row.code_section));
+        let statute_section = self.sections.intern(text(&row.statute_section));
         let is_prop64 = self.sections.get(section).prop64.is_some();
         let court_with_ofn = row.step == Step::CourtAction && !ofn.is_empty();
 
@@ -403,9 +475,29 @@ impl SubjectBuilder {
         }
 
         // 2. An extra sentence row extends the most recently added conviction.
-        let seen = row.convicted && subject.seen_cnt_orders.contains(cnt_order);
+        let own = if row.convicted {
+            subject.seen_cnt_orders.get(cnt_order).copied()
+        } else {
+            None
+        };
+        let seen = own.is_some();
         if seen && let Some(last) = subject.convictions.last_mut() {
             last.sentence_end = last.sentence_end.add_nanos(row.sentence_nanos);
+        }
+        // The same row also extends its own conviction, for the statute policy.
+        if let Some(c) = own.and_then(|i| subject.convictions.get_mut(i)) {
+            c.own_sentence_nanos = c.own_sentence_nanos.wrapping_add(row.sentence_nanos);
+        }
+
+        // An arrest dates the offences of its cycle, whatever the row order.
+        if row.step == Step::Arrest && cnt_order.len() >= 3 && !row.date.is_zero() {
+            let arrest = subject
+                .arrests
+                .entry(cnt_order[..3].into())
+                .or_insert(row.date);
+            if row.date < *arrest {
+                *arrest = row.date;
+            }
         }
 
         // 3. Deceased, on any row.
@@ -427,6 +519,7 @@ impl SubjectBuilder {
         // 5. PC 290 registration.
         if row.pc290_registration {
             subject.pc290_registration = true;
+            subject.pc290_registration_dates.push(row.date);
         }
 
         // 6. A new conviction.
@@ -437,13 +530,18 @@ impl SubjectBuilder {
                 line: row.line,
                 cnt_order: cnt_order.into(),
                 section,
+                statute_section,
                 county,
                 felony: row.felony,
                 date: row.date,
                 sentence_end: row.date.add_nanos(row.sentence_nanos),
                 has_prop64_in_cycle: subject.prop64_cycles.contains(cycle),
+                offence_date: row.date,
+                own_sentence_nanos: row.sentence_nanos,
             });
-            subject.seen_cnt_orders.insert(cnt_order.into());
+            subject
+                .seen_cnt_orders
+                .insert(cnt_order.into(), subject.convictions.len() - 1);
         }
 
         // 7. A Prop 64 row marks its cycle, for earlier and later convictions alike.

@@ -3,11 +3,11 @@
 
 use cmr_record::{Conviction, Grouped, Instant, Subject};
 
-use crate::determination::{Determination, Outcome};
+use crate::determination::{Determination, Fact, Outcome, Track};
 use crate::facts::{SubjectFacts, join_sections};
 use crate::flows::county_pilots;
 use crate::flows::los_angeles::{self, LaFacts};
-use crate::flows::{Ctx, SubjectView, configurable};
+use crate::flows::{Ctx, SubjectView, configurable, statute};
 use crate::policy::{FlowSpec, Policy};
 use crate::summary::{Relief, Summary, SummaryShape};
 
@@ -111,6 +111,7 @@ pub fn evaluate_subject(
         FlowSpec::Configurable(_) => configurable::selects(ctx, c),
         FlowSpec::LosAngeles(_) => los_angeles::selects(ctx, c),
         FlowSpec::CountyPilot(p) => county_pilots::selects(*p, ctx, c),
+        FlowSpec::Statute => statute::selects(ctx, c),
     };
     let superstrikes = match &la {
         Some(la) => la.superstrike_column(),
@@ -130,7 +131,9 @@ pub fn evaluate_subject(
                     los_angeles::decide(*p, ctx, &view, la.as_ref().expect("LA facts"), c)
                 }
                 FlowSpec::CountyPilot(p) => county_pilots::decide(*p, ctx, &view, c),
+                FlowSpec::Statute => statute::decide(ctx, &view, c),
             };
+            let determination = explained(determination, policy, ctx, &view, c);
             let info = InfoBlock {
                 case_number: subject.case_number(c.case_key()),
                 convictions_on_record: facts.conviction_count,
@@ -148,6 +151,63 @@ pub fn evaluate_subject(
             (i, info)
         })
         .collect()
+}
+
+/// Completes a flow's decision with what every policy's determinations carry: a
+/// citation (the gogen flows cite the county policy they reproduce), the subject-level
+/// facts the flows read, and the relief track.
+fn explained(
+    mut d: Determination,
+    policy: &Policy,
+    ctx: &Ctx<'_>,
+    view: &SubjectView<'_>,
+    c: &Conviction,
+) -> Determination {
+    if d.citation.is_empty() {
+        d.citation = match policy.flow {
+            FlowSpec::Configurable(_) => {
+                "County policy under H&S 11361.9: gogen 0.2.13 configurable flow (options file)"
+            }
+            FlowSpec::LosAngeles(_) => {
+                "Los Angeles County policy under H&S 11361.9 (gogen_pilots los_angeles flow)"
+            }
+            FlowSpec::CountyPilot(_) => "County policy under H&S 11361.9 (gogen_pilots flow)",
+            FlowSpec::Statute => "H&S 11361.8",
+        };
+    }
+    if d.track == Track::Unknown {
+        d.track = statute::track(d.outcome, c, ctx.compute_at);
+    }
+    if d.facts.is_empty() {
+        let date = date_or_unknown;
+        let f = view.facts;
+        d.facts = vec![
+            Fact::new("code_section", ctx.sections.get(c.section).text_lossy()),
+            Fact::new("felony", c.felony),
+            Fact::new("conviction_date", date(c.date)),
+            Fact::new("convictions_on_record", f.conviction_count),
+            Fact::new("prop64_convictions", f.prop64_count),
+            Fact::new("most_recent_conviction", date(f.most_recent)),
+            Fact::new("superstrike_convictions", f.superstrikes.len()),
+            Fact::new("pc290_convictions", f.pc290_sections.len()),
+            Fact::new("pc290_registration", view.subject.pc290_registration),
+            Fact::new("deceased", view.subject.deceased),
+        ];
+    }
+    d.facts.push(Fact::new(
+        "sentence_ends",
+        date_or_unknown(c.served_until()),
+    ));
+    d
+}
+
+/// An ISO date, or "unknown" for the zero time.
+pub fn date_or_unknown(i: Instant) -> String {
+    if i.is_zero() {
+        "unknown".to_owned()
+    } else {
+        i.iso_date()
+    }
 }
 
 /// Convictions dated strictly after this are "in the last 7 years" (spec §5.3).

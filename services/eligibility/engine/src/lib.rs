@@ -9,6 +9,7 @@
 
 pub mod determination;
 pub mod evaluate;
+pub mod explain;
 pub mod facts;
 pub mod flows;
 pub mod options;
@@ -17,7 +18,7 @@ pub mod pilot_report;
 pub mod policy;
 pub mod summary;
 
-pub use determination::{Determination, Outcome};
+pub use determination::{Determination, Fact, Outcome, Track};
 pub use evaluate::{Evaluation, InfoBlock, RowResult, RunDates, evaluate};
 pub use options::{EligibilityOptions, OptionsError};
 pub use policy::{FlowSpec, Policy, PolicyError};
@@ -31,5 +32,6 @@ pub fn reading_rules(policy: &Policy) -> (FieldCheck, CommentFallback) {
         FlowSpec::Configurable(_) => (FieldCheck::Strict95, CommentFallback::TrimmedOrEmpty),
         FlowSpec::LosAngeles(_) => (FieldCheck::SameAsFirst, CommentFallback::TrimmedOrEmpty),
         FlowSpec::CountyPilot(_) => (FieldCheck::SameAsFirst, CommentFallback::ExactOnly),
+        FlowSpec::Statute => (FieldCheck::Strict95, CommentFallback::TrimmedOrEmpty),
     }
 }

@@ -122,7 +122,7 @@ pub const COUNTY_PILOT: &[Column] = &[
 /// The column set of the program a policy reproduces.
 pub fn columns_for(policy: &Policy) -> &'static [Column] {
     match policy.flow {
-        FlowSpec::Configurable(_) => RELEASED,
+        FlowSpec::Configurable(_) | FlowSpec::Statute => RELEASED,
         FlowSpec::LosAngeles(_) => LOS_ANGELES,
         FlowSpec::CountyPilot(_) => COUNTY_PILOT,
     }

@@ -52,7 +52,7 @@ impl ReportStyle {
     /// which wrote none.
     pub fn for_policy(policy: &Policy) -> Option<ReportStyle> {
         match policy.flow {
-            FlowSpec::Configurable(_) => None,
+            FlowSpec::Configurable(_) | FlowSpec::Statute => None,
             FlowSpec::LosAngeles(_) => Some(LOS_ANGELES),
             FlowSpec::CountyPilot(_) => Some(COUNTY_PILOT),
         }

@@ -15,6 +15,8 @@ pub enum FlowSpec {
     Configurable(EligibilityOptions),
     LosAngeles(LaParams),
     CountyPilot(CountyPilot),
+    /// H&S 11361.8 as written: the default for a county without its own policy.
+    Statute,
 }
 
 impl FlowSpec {
@@ -40,6 +42,7 @@ const BUILT_IN: &[&str] = &[
     include_str!("../policies/gogen-pilot-sacramento.json"),
     include_str!("../policies/gogen-pilot-san-joaquin.json"),
     include_str!("../policies/gogen-pilot-contra-costa.json"),
+    include_str!("../policies/statute.json"),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -93,6 +96,7 @@ impl Policy {
             }),
             Some("gogen-pilot-sacramento") => FlowSpec::CountyPilot(CountyPilot::Sacramento),
             Some("gogen-pilot-related") => FlowSpec::CountyPilot(CountyPilot::WithRelated),
+            Some("statute") => FlowSpec::Statute,
             other => {
                 return Err(PolicyError::Invalid(format!(
                     "{name}: unknown flow {other:?}"
@@ -164,7 +168,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_four_pilots_are_built_in() {
+    fn the_four_pilots_and_the_statute_are_built_in() {
         let names: Vec<_> = Policy::catalog().into_iter().map(|p| p.name).collect();
         assert_eq!(
             names,
@@ -172,9 +176,13 @@ mod tests {
                 "gogen-pilot-los-angeles",
                 "gogen-pilot-sacramento",
                 "gogen-pilot-san-joaquin",
-                "gogen-pilot-contra-costa"
+                "gogen-pilot-contra-costa",
+                "statute"
             ]
         );
+        let statute = Policy::named("statute").unwrap();
+        assert_eq!(statute.flow, FlowSpec::Statute);
+        assert_eq!(statute.county, None, "any county may use it");
         let la = Policy::named("gogen-pilot-los-angeles").unwrap();
         assert_eq!(
             la.flow,

@@ -57,7 +57,7 @@ impl SummaryShape {
                 age: p.individual_age,
                 years: p.years_conviction_free,
             },
-            FlowSpec::CountyPilot(_) => SummaryShape::Released {
+            FlowSpec::CountyPilot(_) | FlowSpec::Statute => SummaryShape::Released {
                 dismiss: vec![],
                 reduce: vec![],
             },

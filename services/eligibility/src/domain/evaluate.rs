@@ -10,15 +10,15 @@ use cmr_engine::flows::Ctx;
 use cmr_engine::output::{Column, cell, columns_for, possible_other_p64};
 use cmr_engine::pilot_report::{self, ReportStyle};
 use cmr_engine::summary::SummaryShape;
-use cmr_engine::{Outcome, Policy, RunDates, Summary, reading_rules};
+use cmr_engine::{Fact, Outcome, Policy, RunDates, Summary, Track, reading_rules};
 use cmr_record::columns as col;
 use cmr_record::gocsv::Record;
 use cmr_record::sections::SectionTable;
 use cmr_record::subject::Interner;
-use cmr_record::{CommentFallback, Instant, SubjectBuilder};
+use cmr_record::{CommentFallback, Instant, Subject, SubjectBuilder};
 
 use crate::domain::cells;
-use crate::domain::model::{RunTotals, outcome_code};
+use crate::domain::model::{RunTotals, StoredDetermination, facts_json, outcome_code, track_code};
 
 /// One raw DOJ row of a subject: its data-row index and its fields.
 #[derive(Clone, Debug)]
@@ -33,8 +33,35 @@ pub struct Decided {
     pub row_index: i64,
     pub outcome: Outcome,
     pub reason: String,
+    /// `POLICY@VERSION/RULE`.
     pub rule_id: String,
+    /// Machine reason code, UPPER_SNAKE (`Determination::reason_code`).
+    pub code: String,
+    pub citation: String,
+    /// The facts the deciding rule read. Values may be personal: never log them.
+    pub facts: Vec<Fact>,
+    pub track: Track,
     pub cells: Vec<u8>,
+}
+
+impl Decided {
+    /// The determination to store for run `run_id` and subject `subject_id`.
+    #[must_use]
+    pub fn stored(self, run_id: &str, subject_id: &str) -> StoredDetermination {
+        StoredDetermination {
+            run_id: run_id.to_owned(),
+            row_index: self.row_index,
+            subject_id: subject_id.to_owned(),
+            outcome: outcome_code(self.outcome),
+            reason: self.reason,
+            rule_id: self.rule_id,
+            cells: self.cells,
+            reason_code: self.code,
+            citation: self.citation,
+            facts_json: facts_json(&self.facts),
+            track: track_code(self.track),
+        }
+    }
 }
 
 /// A subject the engine refuses (a row gogen would crash on).
@@ -88,6 +115,28 @@ impl RunEvaluation {
     /// Evaluates one subject's rows (in row order), adds it to the summary, and returns its
     /// determinations in row order.
     pub fn subject(&mut self, rows: &[RawRow]) -> Result<Vec<Decided>, EvalError> {
+        let mut out = Vec::new();
+        self.each_subject(rows, |_, _, decided| {
+            out.extend(decided.into_iter().map(|(_, d)| d));
+        })?;
+        out.sort_by_key(|d| d.row_index);
+        Ok(out)
+    }
+
+    /// The policy being run.
+    #[must_use]
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Groups one subject's rows (in row order) and evaluates every grouped subject: adds
+    /// it to the summary and hands `each` the context, the subject and its determinations
+    /// (with the index of the conviction each decides), in conviction order.
+    pub(crate) fn each_subject(
+        &mut self,
+        rows: &[RawRow],
+        mut each: impl FnMut(&Ctx<'_>, &Subject, Vec<(usize, Decided)>),
+    ) -> Result<(), EvalError> {
         let mut builder = SubjectBuilder::with_tables(
             self.fallback,
             std::mem::take(&mut self.sections),
@@ -110,7 +159,6 @@ impl RunEvaluation {
             county: grouped.counties.lookup(self.county.as_bytes()),
             compute_at: self.compute_at,
         };
-        let mut out = Vec::new();
         for subject in &grouped.subjects {
             let decided = evaluate_subject(&ctx, &self.policy, subject);
             self.summary.add_subject(&ctx, subject, &decided);
@@ -120,8 +168,9 @@ impl RunEvaluation {
             {
                 self.subjects_with_relief += 1;
             }
-            for (ci, info) in &decided {
-                let row_index = i64::try_from(subject.convictions[*ci].row_index).unwrap_or(-1);
+            let mut out = Vec::with_capacity(decided.len());
+            for (ci, info) in decided {
+                let row_index = i64::try_from(subject.convictions[ci].row_index).unwrap_or(-1);
                 let record = rows
                     .iter()
                     .position(|r| r.row_index == row_index)
@@ -133,24 +182,38 @@ impl RunEvaluation {
                 let printed: Vec<_> = self
                     .columns
                     .iter()
-                    .map(|&c| cell(c, Some(info), possible))
+                    .map(|&c| cell(c, Some(&info), possible))
                     .collect();
-                let d = &info.determination;
+                let cells = cells::encode(printed.iter().map(AsRef::as_ref));
+                let d = info.determination;
                 *self.outcomes.entry(outcome_code(d.outcome)).or_default() += 1;
                 self.convictions += 1;
-                out.push(Decided {
-                    row_index,
-                    outcome: d.outcome,
-                    reason: d.reason.clone(),
-                    rule_id: format!("{}@{}/{}", self.policy.name, self.policy.version, d.rule),
-                    cells: cells::encode(printed.iter().map(AsRef::as_ref)),
-                });
+                out.push((
+                    ci,
+                    Decided {
+                        row_index,
+                        outcome: d.outcome,
+                        rule_id: self.rule_id(d.rule),
+                        code: d.reason_code(),
+                        reason: d.reason,
+                        citation: d.citation.to_owned(),
+                        facts: d.facts,
+                        track: d.track,
+                        cells,
+                    },
+                ));
             }
+            each(&ctx, subject, out);
         }
-        out.sort_by_key(|d| d.row_index);
         self.sections = grouped.sections;
         self.counties = grouped.counties;
-        Ok(out)
+        Ok(())
+    }
+
+    /// `POLICY@VERSION/RULE`, the rule id written on determinations.
+    #[must_use]
+    pub fn rule_id(&self, rule: &str) -> String {
+        format!("{}@{}/{}", self.policy.name, self.policy.version, rule)
     }
 
     /// The run's totals, with the summary JSON (`processing_seconds` as given).

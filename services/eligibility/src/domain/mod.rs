@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod evaluate;
+pub mod explain;
 pub mod ids;
 pub mod model;
 pub mod policy;

@@ -1,6 +1,7 @@
 //! The eligibility service's own records.
 
-use cmr_engine::Outcome;
+use cmr_engine::{Fact, Outcome, Track};
+use serde_json::{Value, json};
 
 /// A county: code and name as the request gives them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -95,6 +96,64 @@ pub struct StoredDetermination {
     pub rule_id: String,
     /// Encoded printed cells ([`crate::domain::cells`]).
     pub cells: Vec<u8>,
+    /// Machine reason code (UPPER_SNAKE); empty for rows stored before it was recorded.
+    pub reason_code: String,
+    /// Legal authority of the deciding rule.
+    pub citation: String,
+    /// The facts the deciding rule read, `[{"key":..,"value":..}]` ([`facts_json`]).
+    /// Values may be personal: never log them.
+    pub facts_json: String,
+    /// [`track_code`] of the relief track.
+    pub track: i16,
+}
+
+/// The stored form of a determination's facts: `[{"key":..,"value":..}]`, in order.
+#[must_use]
+pub fn facts_json(facts: &[Fact]) -> String {
+    Value::Array(
+        facts
+            .iter()
+            .map(|f| json!({ "key": f.key, "value": f.value }))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// `(key, value)` pairs of stored facts ([`facts_json`]); empty when absent or malformed.
+#[must_use]
+pub fn parse_facts(text: &str) -> Vec<(String, String)> {
+    let Ok(Value::Array(items)) = serde_json::from_str::<Value>(text) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| {
+            Some((
+                item.get("key")?.as_str()?.to_owned(),
+                item.get("value")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// The stored code of a relief track; equal to `cmr.common.v1.Track`'s numbers.
+#[must_use]
+pub fn track_code(track: Track) -> i16 {
+    match track {
+        Track::Unknown => 0,
+        Track::Application => 1,
+        Track::Petition => 2,
+    }
+}
+
+/// The relief track of a stored code (unknown for anything else).
+#[must_use]
+pub fn track_of(code: i16) -> Track {
+    match code {
+        1 => Track::Application,
+        2 => Track::Petition,
+        _ => Track::Unknown,
+    }
 }
 
 const OUTCOMES: [Outcome; 7] = [
@@ -158,5 +217,27 @@ mod tests {
         let counts = vec![(0, 17), (1, 1)];
         assert_eq!(decode_counts(&encode_counts(&counts)), counts);
         assert!(decode_counts("").is_empty());
+    }
+
+    #[test]
+    fn facts_and_tracks_round_trip() {
+        let facts = vec![
+            Fact::new("charge", "11359"),
+            Fact::new("felony", true),
+            Fact::new("quote", "a \"b\""),
+        ];
+        let text = facts_json(&facts);
+        assert_eq!(
+            parse_facts(&text),
+            [
+                ("charge".to_owned(), "11359".to_owned()),
+                ("felony".to_owned(), "true".to_owned()),
+                ("quote".to_owned(), "a \"b\"".to_owned()),
+            ]
+        );
+        assert!(parse_facts("").is_empty() && parse_facts("[]").is_empty());
+        for t in [Track::Unknown, Track::Application, Track::Petition] {
+            assert_eq!(track_of(track_code(t)), t);
+        }
     }
 }

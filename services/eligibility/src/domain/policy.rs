@@ -48,6 +48,7 @@ pub fn body_json(county: &str, flow: &FlowSpec) -> String {
         ),
         FlowSpec::CountyPilot(CountyPilot::Sacramento) => ("gogen-pilot-sacramento", json!({})),
         FlowSpec::CountyPilot(CountyPilot::WithRelated) => ("gogen-pilot-related", json!({})),
+        FlowSpec::Statute => ("statute", json!({})),
     };
     json!({ "flow": name, "county": county, "parameters": parameters }).to_string()
 }
@@ -62,7 +63,11 @@ pub fn engine_policy(stored: &StoredPolicy) -> Result<Policy, PolicyError> {
     object.insert("name".to_owned(), json!(stored.name));
     object.insert("version".to_owned(), json!(stored.version));
     object.insert("description".to_owned(), json!(stored.description));
-    let policy = Policy::from_json(&value.to_string())?;
+    let mut policy = Policy::from_json(&value.to_string())?;
+    // Built-in policies written for any county are stored under the empty county name.
+    if policy.county.as_deref() == Some("") {
+        policy.county = None;
+    }
     if let FlowSpec::Configurable(o) = &policy.flow {
         o.validate()?;
     }

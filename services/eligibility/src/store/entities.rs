@@ -75,6 +75,10 @@ pub mod determination {
         pub reason: String,
         pub rule_id: String,
         pub cells: Vec<u8>,
+        pub reason_code: String,
+        pub citation: String,
+        pub facts_json: String,
+        pub track: i16,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

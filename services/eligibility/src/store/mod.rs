@@ -16,8 +16,8 @@ use crate::domain::model::{
 };
 use entities::{determination, policy, run};
 
-/// Determinations per INSERT statement (7 columns each, well inside both back ends'
-/// bind-parameter limits).
+/// Determinations per INSERT statement (11 columns each, well inside both back ends'
+/// bind-parameter limits: 32,766 for SQLite, 65,535 for PostgreSQL).
 const INSERT_ROWS: usize = 1000;
 
 /// A store failure; always an internal error for callers.
@@ -220,6 +220,10 @@ impl Store {
                 reason: Set(d.reason.clone()),
                 rule_id: Set(d.rule_id.clone()),
                 cells: Set(d.cells.clone()),
+                reason_code: Set(d.reason_code.clone()),
+                citation: Set(d.citation.clone()),
+                facts_json: Set(d.facts_json.clone()),
+                track: Set(d.track),
             }))
             .exec_without_returning(&txn)
             .await?;
@@ -363,6 +367,10 @@ impl Store {
                 reason: d.reason,
                 rule_id: d.rule_id,
                 cells: d.cells,
+                reason_code: d.reason_code,
+                citation: d.citation,
+                facts_json: d.facts_json,
+                track: d.track,
             })
             .collect())
     }

@@ -31,6 +31,26 @@ impl BatchStatus {
     }
 }
 
+/// Where a batch came from (the numbers are the proto `SourceKind` values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    DojResearchFile = 1,
+    RapSheet = 2,
+}
+
+impl Source {
+    /// The source stored as `value`; anything unknown reads as a DOJ research file (the
+    /// only source before RAP sheets).
+    #[must_use]
+    pub fn from_i16(value: i16) -> Self {
+        if value == Self::RapSheet as i16 {
+            Self::RapSheet
+        } else {
+            Self::DojResearchFile
+        }
+    }
+}
+
 /// Record field-count rule (the numbers are the proto `FieldCheck` values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldRule {
@@ -76,6 +96,8 @@ pub struct BatchError {
 pub struct Batch {
     pub id: String,
     pub county: County,
+    pub source: Source,
+    /// File name, or a RAP sheet's `source_label`.
     pub file_name: String,
     /// Lower-case hex SHA-256; empty until the upload completes.
     pub sha256: String,
@@ -96,6 +118,8 @@ pub struct Batch {
 /// Why a row was quarantined (the numbers are the proto `QuarantineReason` values).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QuarantineReason {
+    /// A RAP-sheet block the parser could not recognise.
+    UnparseableBlock = 5,
     Other = 7,
 }
 

@@ -8,6 +8,7 @@ use std::io::{self, BufRead, Read};
 use cmr_record::FileError;
 use cmr_record::columns::{NAMES, SUBJECT_ID};
 use cmr_record::doj::DojSource;
+use cmr_record::gocsv::Record;
 use tokio::sync::mpsc;
 
 use super::ids::new_id;
@@ -95,10 +96,109 @@ pub enum ParseStop {
     Abandoned,
 }
 
+/// Groups rows into the subjects of one batch and sorts each into stored or quarantined,
+/// with the batch's row accounting: the one path by which every source's rows (a DOJ
+/// file's, a flattened RAP sheet's) become [`RowChunk`]s for the store.
+///
+/// A blank `SUBJECT_ID` row is quarantined (docs/gogen-decisions.md item 10b); every other
+/// row is stored, packed with [`cmr_record::packed`], under the subject of its
+/// `SUBJECT_ID` within the batch.
+#[derive(Debug)]
+pub struct RowGrouper {
+    batch_id: String,
+    subjects: HashMap<Vec<u8>, String>,
+    chunk: RowChunk,
+    totals: ParseTotals,
+}
+
+impl RowGrouper {
+    #[must_use]
+    pub fn new(batch_id: &str) -> Self {
+        Self {
+            batch_id: batch_id.to_owned(),
+            subjects: HashMap::new(),
+            chunk: RowChunk::default(),
+            totals: ParseTotals::default(),
+        }
+    }
+
+    /// Stores or quarantines one record: `row_index` is its 0-based position among the
+    /// source's rows, `data_line` the line as gogen counts it, `line_number` the physical
+    /// line a person finds in an editor.
+    pub fn push(&mut self, record: &Record, row_index: i64, data_line: i64, line_number: i64) {
+        let mut fields = Vec::with_capacity(record.len() * 8);
+        cmr_record::packed::encode(record.fields(), &mut fields);
+        self.totals.rows_received += 1;
+
+        let subject_key = record.field(SUBJECT_ID);
+        if subject_key.iter().all(u8::is_ascii_whitespace) {
+            self.totals.rows_quarantined += 1;
+            self.chunk.quarantined.push(QuarantinedRow {
+                batch_id: self.batch_id.clone(),
+                line_number,
+                data_line_number: data_line,
+                reason: QuarantineReason::Other as i16,
+                field: NAMES[SUBJECT_ID].to_owned(),
+                column_index: i32::try_from(SUBJECT_ID).unwrap_or(-1),
+                message: format!("record on line {data_line}: blank SUBJECT_ID"),
+                detail: "rows without a SUBJECT_ID cannot be grouped into a subject and are not stored (docs/gogen-decisions.md item 10b)".to_owned(),
+                raw_fields: fields,
+            });
+            return;
+        }
+        let subject_id = match self.subjects.get(subject_key) {
+            Some(id) => id.clone(),
+            None => {
+                let id = new_id();
+                self.subjects.insert(subject_key.to_vec(), id.clone());
+                self.chunk.subjects.push(SubjectRef {
+                    id: id.clone(),
+                    batch_id: self.batch_id.clone(),
+                    first_row_index: row_index,
+                });
+                id
+            }
+        };
+        self.totals.rows_stored += 1;
+        self.chunk.rows.push(StoredRow {
+            row_index,
+            line_number,
+            subject_id,
+            fields,
+        });
+    }
+
+    /// Sets aside a part of the source that gave no row (a RAP-sheet block the parser
+    /// skipped): counted as received and quarantined.
+    pub fn quarantine(&mut self, row: QuarantinedRow) {
+        self.totals.rows_received += 1;
+        self.totals.rows_quarantined += 1;
+        self.chunk.quarantined.push(row);
+    }
+
+    /// Rows (stored or quarantined) waiting in the current chunk.
+    #[must_use]
+    pub fn pending(&self) -> usize {
+        self.chunk.len()
+    }
+
+    /// The current chunk, leaving an empty one.
+    pub fn take_chunk(&mut self) -> RowChunk {
+        std::mem::take(&mut self.chunk)
+    }
+
+    /// The last chunk and the totals (`had_header` is the caller's to set).
+    #[must_use]
+    pub fn finish(self) -> (RowChunk, ParseTotals) {
+        let mut totals = self.totals;
+        totals.subject_count = i64::try_from(self.subjects.len()).unwrap_or(i64::MAX);
+        (self.chunk, totals)
+    }
+}
+
 /// Reads every row of `input`, handing [`RowChunk`]s of about `chunk_rows` rows to `sink`
-/// (which returns `false` when nobody listens any more). A blank `SUBJECT_ID` row is
-/// quarantined (docs/gogen-decisions.md item 10b); every other valid row is stored under the
-/// subject of its `SUBJECT_ID` within this batch.
+/// (which returns `false` when nobody listens any more); rows are grouped by
+/// [`RowGrouper`].
 pub fn parse_upload(
     input: impl BufRead,
     rule: FieldRule,
@@ -109,12 +209,8 @@ pub fn parse_upload(
     let source = DojSource::new(input).map_err(ParseStop::File)?;
     let header_lines = i64::from(source.had_header);
     let mut reader = source.reader(rule.reader_check());
-    let mut totals = ParseTotals {
-        had_header: reader.had_header,
-        ..ParseTotals::default()
-    };
-    let mut subjects: HashMap<Vec<u8>, String> = HashMap::new();
-    let mut chunk = RowChunk::default();
+    let had_header = reader.had_header;
+    let mut grouper = RowGrouper::new(batch_id);
     // gogen's messages count data lines; the error's own line is the file's physical line,
     // what a person finds in an editor (the header, when present, is line 1).
     let physical = |mut e: FileError| {
@@ -122,58 +218,23 @@ pub fn parse_upload(
         ParseStop::File(e)
     };
     while let Some(row) = reader.next_row().map_err(physical)? {
-        let record = row.record;
-        let data_line = i64::try_from(record.line()).unwrap_or(i64::MAX);
-        let line_number = data_line.saturating_add(header_lines);
+        let data_line = i64::try_from(row.record.line()).unwrap_or(i64::MAX);
         let row_index = i64::try_from(row.index).unwrap_or(i64::MAX);
-        let mut fields = Vec::with_capacity(record.len() * 8);
-        cmr_record::packed::encode(record.fields(), &mut fields);
-        totals.rows_received += 1;
-
-        let subject_key = record.field(SUBJECT_ID);
-        if subject_key.iter().all(u8::is_ascii_whitespace) {
-            totals.rows_quarantined += 1;
-            chunk.quarantined.push(QuarantinedRow {
-                batch_id: batch_id.to_owned(),
-                line_number,
-                data_line_number: data_line,
-                reason: QuarantineReason::Other as i16,
-                field: NAMES[SUBJECT_ID].to_owned(),
-                column_index: i32::try_from(SUBJECT_ID).unwrap_or(-1),
-                message: format!("record on line {data_line}: blank SUBJECT_ID"),
-                detail: "rows without a SUBJECT_ID cannot be grouped into a subject and are not stored (docs/gogen-decisions.md item 10b)".to_owned(),
-                raw_fields: fields,
-            });
-        } else {
-            let subject_id = match subjects.get(subject_key) {
-                Some(id) => id.clone(),
-                None => {
-                    let id = new_id();
-                    subjects.insert(subject_key.to_vec(), id.clone());
-                    chunk.subjects.push(SubjectRef {
-                        id: id.clone(),
-                        batch_id: batch_id.to_owned(),
-                        first_row_index: row_index,
-                    });
-                    id
-                }
-            };
-            totals.rows_stored += 1;
-            chunk.rows.push(StoredRow {
-                row_index,
-                line_number,
-                subject_id,
-                fields,
-            });
-        }
-        if chunk.len() >= chunk_rows && !sink(std::mem::take(&mut chunk)) {
+        grouper.push(
+            row.record,
+            row_index,
+            data_line,
+            data_line.saturating_add(header_lines),
+        );
+        if grouper.pending() >= chunk_rows && !sink(grouper.take_chunk()) {
             return Err(ParseStop::Abandoned);
         }
     }
+    let (chunk, mut totals) = grouper.finish();
     if !chunk.is_empty() && !sink(chunk) {
         return Err(ParseStop::Abandoned);
     }
-    totals.subject_count = i64::try_from(subjects.len()).unwrap_or(i64::MAX);
+    totals.had_header = had_header;
     Ok(totals)
 }
 

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use crate::domain::model::{
-    Batch, BatchError, BatchStatus, County, FieldRule, QuarantinedRow, RowChunk, StoredRow,
+    Batch, BatchError, BatchStatus, County, FieldRule, QuarantinedRow, RowChunk, Source, StoredRow,
     SubjectRef,
 };
 use entities::{batch, quarantined_row, row, subject};
@@ -91,7 +91,7 @@ impl Store {
             id: Set(new.id.clone()),
             county_code: Set(new.county.code.clone()),
             county_name: Set(new.county.name.clone()),
-            source: Set(1),
+            source: Set(new.source as i16),
             file_name: Set(new.file_name.clone()),
             sha256: Set(new.sha256.clone()),
             size_bytes: Set(new.size_bytes),
@@ -298,17 +298,22 @@ impl Store {
             .map(to_batch))
     }
 
-    /// Batches of `county`, newest first, after the cursor `(created_at_ms, id)`.
+    /// Batches of `county` (of one status and source when given), newest first, after the
+    /// cursor `(created_at_ms, id)`.
     pub async fn list_batches(
         &self,
         county: &County,
         status: Option<BatchStatus>,
+        source: Option<Source>,
         after: Option<(i64, String)>,
         limit: u64,
     ) -> Result<Vec<Batch>, StoreError> {
         let mut query = batch::Entity::find().filter(county_condition(county));
         if let Some(status) = status {
             query = query.filter(batch::Column::Status.eq(status as i16));
+        }
+        if let Some(source) = source {
+            query = query.filter(batch::Column::Source.eq(source as i16));
         }
         if let Some((created, id)) = after {
             query = query.filter(
@@ -494,6 +499,7 @@ fn to_batch(model: batch::Model) -> Batch {
             code: model.county_code,
             name: model.county_name,
         },
+        source: Source::from_i16(model.source),
         file_name: model.file_name,
         sha256: model.sha256,
         size_bytes: model.size_bytes,

@@ -4,6 +4,7 @@
 pub mod configurable;
 pub mod county_pilots;
 pub mod los_angeles;
+pub mod statute;
 
 use cmr_record::{Conviction, Instant, SectionTable, Subject};
 
