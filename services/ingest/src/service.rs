@@ -391,8 +391,8 @@ impl Ingest {
                 "the client went away before the upload completed",
             ));
         }
-        self.store
-            .complete_batch(
+        let stored = self
+            .complete(
                 &batch.id,
                 Completion {
                     sha256: &digest,
@@ -405,19 +405,7 @@ impl Ingest {
                     completed_at_ms: now_ms(),
                 },
             )
-            .await
-            .map_err(internal)?;
-        let stored = self
-            .store
-            .get_batch(&batch.id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                (
-                    IngestError::Internal("completed batch vanished".to_owned()),
-                    internal_batch_error(),
-                )
-            })?;
+            .await?;
         tracing::info!(batch_id = %stored.id, rows = stored.rows_received, "batch complete");
         Ok(UploadOutcome {
             batch: stored,
@@ -589,8 +577,8 @@ impl Ingest {
                 warnings,
             });
         }
-        self.store
-            .complete_batch(
+        let stored = self
+            .complete(
                 &batch.id,
                 Completion {
                     sha256: digest,
@@ -603,19 +591,7 @@ impl Ingest {
                     completed_at_ms: now_ms(),
                 },
             )
-            .await
-            .map_err(internal)?;
-        let stored = self
-            .store
-            .get_batch(&batch.id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                (
-                    IngestError::Internal("completed batch vanished".to_owned()),
-                    internal_batch_error(),
-                )
-            })?;
+            .await?;
         tracing::info!(
             batch_id = %stored.id,
             rows = stored.rows_received,
@@ -630,6 +606,29 @@ impl Ingest {
     }
 
     /// A batch visible in `county`.
+    /// Records a batch's totals and reads it back, complete.
+    async fn complete(
+        &self,
+        id: &str,
+        completion: Completion<'_>,
+    ) -> Result<Batch, (IngestError, BatchError)> {
+        let internal = |e: crate::store::StoreError| (IngestError::from(e), internal_batch_error());
+        self.store
+            .complete_batch(id, completion)
+            .await
+            .map_err(internal)?;
+        self.store
+            .get_batch(id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| {
+                (
+                    IngestError::Internal("completed batch vanished".to_owned()),
+                    internal_batch_error(),
+                )
+            })
+    }
+
     pub async fn batch_in_county(&self, county: &County, id: &str) -> Result<Batch, IngestError> {
         match self.store.get_batch(id).await? {
             Some(batch) if county_matches(county, &batch.county) => Ok(batch),

@@ -2,7 +2,6 @@
 //! in a tempdir, and a fresh PostgreSQL database per test on the local server). The sheets
 //! are synthetic, written here (names and numbers invented).
 
-use cmr_ingest::{IngestConfig, run};
 use cmr_proto::common::v1 as common;
 use cmr_proto::ingest::v1 as pb;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
@@ -12,23 +11,9 @@ use sha2::{Digest, Sha256};
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
-type Running = cmr_testkit::Running<IngestServiceClient<Channel>, cmr_ingest::RunError>;
+mod support;
 
-async fn start(url: &str) -> Running {
-    Running::start(
-        |listener, shutdown| run(IngestConfig::new(url), listener, shutdown),
-        IngestServiceClient::connect,
-    )
-    .await
-}
-
-fn scope() -> Option<common::Scope> {
-    Some(common::Scope {
-        county_code: "34".into(),
-        county_name: "SACRAMENTO".into(),
-        agency_id: String::new(),
-    })
-}
+use support::{scope, start};
 
 /// One arrest and one court event in Sacramento; the court's first count is convicted and
 /// later dismissed under PC 1203.4 (two dispositions, two rows); a scanning artefact line

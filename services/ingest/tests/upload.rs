@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use cmr_ingest::{IngestConfig, run};
 use cmr_proto::common::v1 as common;
 use cmr_proto::ingest::v1 as pb;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
@@ -21,23 +20,9 @@ fn fixture(name: &str) -> PathBuf {
     path
 }
 
-type Running = cmr_testkit::Running<IngestServiceClient<Channel>, cmr_ingest::RunError>;
+mod support;
 
-async fn start(url: &str) -> Running {
-    Running::start(
-        |listener, shutdown| run(IngestConfig::new(url), listener, shutdown),
-        IngestServiceClient::connect,
-    )
-    .await
-}
-
-fn scope() -> Option<common::Scope> {
-    Some(common::Scope {
-        county_code: "34".into(),
-        county_name: "SACRAMENTO".into(),
-        agency_id: String::new(),
-    })
-}
+use support::{scope, start};
 
 fn messages(key: &str, bytes: &[u8], chunk: usize) -> Vec<pb::UploadDojFileRequest> {
     messages_announcing(key, bytes, chunk, 0)

@@ -214,7 +214,18 @@ fn statute() -> Policy {
 /// are numbered in text order); every case gives its cannabis convictions distinct dates.
 type Decided = Vec<(String, Outcome, String, Track)>;
 
-fn decide(grouped: &Grouped, lines: u64, compute_at: &str) -> Decided {
+/// One determination with what identifies its conviction.
+struct Determined {
+    subject: String,
+    cnt_order: String,
+    date: String,
+    outcome: Outcome,
+    code: String,
+    track: Track,
+}
+
+/// Every determination of a grouped file under the statute policy at `compute_at`.
+fn determinations(grouped: &Grouped, lines: u64, compute_at: &str) -> Vec<Determined> {
     let evaluation = evaluate(
         grouped,
         &statute(),
@@ -222,7 +233,7 @@ fn decide(grouped: &Grouped, lines: u64, compute_at: &str) -> Decided {
         RunDates::at(date(compute_at)),
         lines,
     );
-    let mut out: Decided = evaluation
+    evaluation
         .rows
         .iter()
         .map(|r| {
@@ -233,8 +244,22 @@ fn decide(grouped: &Grouped, lines: u64, compute_at: &str) -> Decided {
                 .find(|c| c.row_index == r.row_index)
                 .expect("the row's conviction");
             let d = &r.info.determination;
-            (c.date.iso_date(), d.outcome, d.reason_code(), d.track)
+            Determined {
+                subject: String::from_utf8_lossy(&subject.id).into_owned(),
+                cnt_order: String::from_utf8_lossy(&c.cnt_order).into_owned(),
+                date: c.date.iso_date(),
+                outcome: d.outcome,
+                code: d.reason_code(),
+                track: d.track,
+            }
         })
+        .collect()
+}
+
+fn decide(grouped: &Grouped, lines: u64, compute_at: &str) -> Decided {
+    let mut out: Decided = determinations(grouped, lines, compute_at)
+        .into_iter()
+        .map(|d| (d.date, d.outcome, d.code, d.track))
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
@@ -837,32 +862,9 @@ fn a_person() -> impl Strategy<Value = Person> {
 /// The outcome and code of every determination, keyed by subject and CNT_ORDER.
 fn decisions_of(rows: &[String]) -> Vec<(String, String, Outcome, String, Track)> {
     let (grouped, lines) = try_group(rows).expect("valid rows");
-    let evaluation = evaluate(
-        &grouped,
-        &statute(),
-        "SACRAMENTO",
-        RunDates::at(date(AT)),
-        lines,
-    );
-    let mut out: Vec<_> = evaluation
-        .rows
-        .iter()
-        .map(|r| {
-            let subject = &grouped.subjects[r.subject_index];
-            let c = subject
-                .convictions
-                .iter()
-                .find(|c| c.row_index == r.row_index)
-                .expect("the row's conviction");
-            let d = &r.info.determination;
-            (
-                String::from_utf8_lossy(&subject.id).into_owned(),
-                String::from_utf8_lossy(&c.cnt_order).into_owned(),
-                d.outcome,
-                d.reason_code(),
-                d.track,
-            )
-        })
+    let mut out: Vec<_> = determinations(&grouped, lines, AT)
+        .into_iter()
+        .map(|d| (d.subject, d.cnt_order, d.outcome, d.code, d.track))
         .collect();
     out.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     out
