@@ -788,7 +788,7 @@ impl ReviewQueue {
         run_id: &str,
         scope: Option<common::Scope>,
     ) -> Self {
-        let (batches, mut incoming) = mpsc::channel::<Vec<elig::Determination>>(16);
+        let (batches, mut incoming) = mpsc::channel::<Vec<elig::Determination>>(8);
         let run_id = run_id.to_owned();
         let task = tokio::spawn(async move {
             let mut totals = Submitted::default();
