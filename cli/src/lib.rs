@@ -11,5 +11,6 @@ pub mod outputs;
 pub mod pipeline;
 pub mod progress;
 mod rap_input;
+pub mod review;
 pub mod run;
 pub mod serve;

@@ -30,6 +30,9 @@ enum Command {
     /// Print one person's decision path: every rule tried, the one that decided, its
     /// reason, citation and facts.
     Explain(explain::ExplainArgs),
+    /// The prosecutors' review on the verification service: list, show, concur, challenge,
+    /// resolve, bulk actions, the challenge deadline, notices.
+    Review(cmr::review::ReviewArgs),
     /// Write a seeded synthetic DOJ research file.
     GenDoj(gen_doj::GenDojArgs),
     /// Measure cmr evaluate against the csv-crate read floor on a generated file.
@@ -48,6 +51,7 @@ fn main() {
         Command::Evaluate(args) => evaluate::run(&args),
         Command::Run(args) => run::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Review(args) => cmr::review::run(&args),
         Command::GenDoj(args) => match gen_doj::run(&args) {
             Ok(()) => 0,
             Err(e) => {

@@ -142,7 +142,9 @@ pub fn run(args: &RunArgs) -> i32 {
 
 /// What `cmr evaluate` takes that this command does not do over the wire yet.
 fn unsupported(args: &RunArgs, settings: &Settings) -> Option<Failure> {
-    let why = if settings.inputs.len() > 1 {
+    let why = if args.evaluate.input_rap_sheet.is_some() {
+        "cmr run takes a DOJ file; evaluate a RAP sheet with cmr evaluate --input-rap-sheet, or send it to ingest's IngestRapSheet"
+    } else if settings.inputs.len() > 1 {
         "cmr run takes one --input-doj file (several files' gogen.json cannot be merged over the wire yet; use cmr evaluate)"
     } else if args.evaluate.last_7_years_from.is_some() {
         "--last-7-years-from is not supported by cmr run (the services count the last 7 years from --compute-at)"

@@ -212,8 +212,14 @@ impl Suite {
             let run = cmr_eligibility::run(config, eligibility, e).await;
             finish(cmr_eligibility::SERVICE_NAME, run)
         });
+        // Verification hands ready relief to filing (never a challenged item).
+        let filing_endpoint = endpoints.filing.clone();
         tasks.spawn(async move {
-            let run = cmr_verification::run(VerificationConfig::new(vdb), verification, v).await;
+            let config = VerificationConfig {
+                filing_endpoint: Some(filing_endpoint),
+                ..VerificationConfig::new(vdb)
+            };
+            let run = cmr_verification::run(config, verification, v).await;
             finish(cmr_verification::SERVICE_NAME, run)
         });
         tasks.spawn(async move {

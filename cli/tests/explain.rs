@@ -166,3 +166,30 @@ fn a_policy_of_another_county_is_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn cmr_run_refuses_a_rap_sheet_with_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let data = dir.path().join("data");
+    let sheet = sample().display().to_string();
+    let out = cmr(&[
+        "run",
+        "--input-rap-sheet",
+        &sheet,
+        "--county",
+        "FRESNO",
+        "--policy",
+        "statute",
+        "--compute-at",
+        "2020-07-01",
+        "--outputs",
+        out_dir.to_str().expect("utf-8"),
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cmr run takes a DOJ file"), "{err}");
+    assert!(!data.exists(), "no service was started");
+}

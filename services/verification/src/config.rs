@@ -20,6 +20,23 @@ pub struct VerificationConfig {
         default_value_t = 10
     )]
     pub drain_timeout_secs: u64,
+    /// Bearer tokens: a file of lines `sha256hex|principal_id|role|county_code|county_name|agency_id`
+    /// (role reviewer, supervisor, read-only or service; agency empty = county-wide). The
+    /// store's tokens are replaced by the file's at start. Without a file no token is
+    /// configured and the service runs in open (development) mode: every call acts as the
+    /// county-wide principal `open-mode`, audited as such.
+    #[arg(
+        long = "verification-tokens-file",
+        env = "CMR_VERIFICATION_TOKENS_FILE"
+    )]
+    pub tokens_file: Option<std::path::PathBuf>,
+    /// The filing service (`http://host:port`) that receives ready relief after the deadline
+    /// is applied; none = relief stays listed for the court only.
+    #[arg(
+        long = "verification-filing-endpoint",
+        env = "CMR_VERIFICATION_FILING_ENDPOINT"
+    )]
+    pub filing_endpoint: Option<String>,
 }
 
 impl VerificationConfig {
@@ -29,6 +46,8 @@ impl VerificationConfig {
         Self {
             database_url: database_url.into(),
             drain_timeout_secs: 10,
+            tokens_file: None,
+            filing_endpoint: None,
         }
     }
 

@@ -22,6 +22,17 @@ pub enum VerificationError {
         rpc: &'static str,
         issue: &'static str,
     },
+    /// The token does not allow this (reason SCOPE_NOT_PERMITTED or ROLE_NOT_PERMITTED).
+    #[error("{}: the token does not allow this", .0.code())]
+    PermissionDenied(crate::domain::access::Denial),
+    #[error("UNAUTHENTICATED: a valid bearer token is required")]
+    Unauthenticated,
+    /// The entity's state does not allow it (INVALID_STATE, DEADLINE_PASSED, COUNT_MISMATCH...).
+    #[error("{0}")]
+    FailedPrecondition(String),
+    /// A lost optimistic-concurrency race (STALE_VERSION).
+    #[error("{0}")]
+    Aborted(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal: {0}")]
@@ -36,7 +47,10 @@ impl VerificationError {
             Self::InvalidArgument { .. } => Some(ErrorCode::InvalidArgument),
             Self::NotFound { .. } => Some(ErrorCode::NotFound),
             Self::AlreadyExists(_) => Some(ErrorCode::AlreadyExists),
-            Self::Unimplemented { .. } => None,
+            Self::PermissionDenied(_) => Some(ErrorCode::PermissionDenied),
+            Self::Unauthenticated => Some(ErrorCode::Unauthenticated),
+            Self::FailedPrecondition(_) => Some(ErrorCode::FailedPrecondition),
+            Self::Unimplemented { .. } | Self::Aborted(_) => None,
             Self::Store(_) | Self::Internal(_) => Some(ErrorCode::Internal),
         }
     }
@@ -55,9 +69,12 @@ impl From<VerificationError> for tonic::Status {
     fn from(error: VerificationError) -> Self {
         match error.code() {
             Some(code) => to_status(code, error.to_string()),
-            // `ErrorCode` has no UNIMPLEMENTED; an RPC of a later issue is not an error of
-            // this service, so it is built here, the one place statuses are made.
-            None => tonic::Status::unimplemented(error.to_string()),
+            // `ErrorCode` has no UNIMPLEMENTED or ABORTED; they are built here, the one place
+            // statuses are made.
+            None => match error {
+                VerificationError::Aborted(message) => tonic::Status::aborted(message),
+                other => tonic::Status::unimplemented(other.to_string()),
+            },
         }
     }
 }

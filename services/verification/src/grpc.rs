@@ -8,10 +8,18 @@ use prost::Message;
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status};
 
-use crate::domain::model::{County, ItemFilter, QueueCursor, ReviewItem};
+use crate::domain::access::Principal;
+use crate::domain::audit_chain::AuditRecord;
+use crate::domain::decision::{self, Action};
+use crate::domain::model::{
+    ActorRef, Assignment, Comment, County, Decision, ItemFilter, QueueCursor, ReviewItem,
+    ReviewStatus,
+};
+use crate::domain::routing::{Agency, RoutingMatch, RoutingRule};
 use crate::domain::validate;
 use crate::error::VerificationError;
-use crate::service::{IncomingDetermination, Submit, Verification};
+use crate::service::{Caller, IncomingDetermination, Submit, Verification};
+use crate::store::AuditQuery;
 
 const DEFAULT_PAGE: u64 = 100;
 const MAX_PAGE: u64 = 1000;
@@ -65,6 +73,43 @@ fn unimplemented(rpc: &'static str) -> Status {
     .into()
 }
 
+fn key_of(key: Option<&common::IdempotencyKey>) -> Result<String, VerificationError> {
+    Ok(validate::idempotency_key(
+        key.map_or("", |k| k.key.as_str()),
+    )?)
+}
+
+fn request_digest<M: Message>(message: &M) -> String {
+    hex(&Sha256::digest(message.encode_to_vec()))
+}
+
+fn bearer<T>(request: &Request<T>) -> Option<String> {
+    request
+        .metadata()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_owned())
+}
+
+fn date_of(
+    date: Option<&common::CivilDate>,
+    field: &'static str,
+) -> Result<i32, VerificationError> {
+    let number = date_number(date);
+    if crate::domain::deadline::valid_date(number) {
+        Ok(number)
+    } else {
+        Err(VerificationError::InvalidArgument {
+            field,
+            description: "a real date is required".to_owned(),
+        })
+    }
+}
+
 fn timestamp(ms: i64) -> prost_types::Timestamp {
     prost_types::Timestamp {
         seconds: ms.div_euclid(1000),
@@ -115,6 +160,10 @@ fn incoming(determination: &eligibility::Determination) -> IncomingDetermination
         court_ori_code: conviction
             .map(|c| c.court_ori_code.clone())
             .unwrap_or_default(),
+        severity: conviction.map_or(0, |c| small(c.severity)),
+        arrest_ori_code: conviction
+            .map(|c| c.arrest_ori_code.clone())
+            .unwrap_or_default(),
         conviction_date: date_number(conviction.and_then(|c| c.conviction_date.as_ref())),
         reason_code: reason.map(|r| r.code.clone()).unwrap_or_default(),
         rule_id: reason.map(|r| r.rule_id.clone()).unwrap_or_default(),
@@ -122,22 +171,101 @@ fn incoming(determination: &eligibility::Determination) -> IncomingDetermination
     }
 }
 
-fn assignment(item: &ReviewItem) -> pb::Assignment {
+fn actor(actor: &ActorRef) -> Option<common::Actor> {
+    Some(common::Actor {
+        principal_id: actor.principal_id.clone(),
+        agency_id: actor.agency_id.clone(),
+        role: i32::from(actor.role),
+        display_name: String::new(),
+    })
+}
+
+fn to_pb_assignment(a: &Assignment) -> pb::Assignment {
     pb::Assignment {
-        agency_id: item.agency_id.clone(),
-        reviewer_id: String::new(),
-        routing_rule_id: String::new(),
-        reason: String::new(),
-        actor: None,
-        assigned_at: Some(timestamp(item.created_at_ms)),
+        agency_id: a.agency_id.clone(),
+        reviewer_id: a.reviewer_id.clone(),
+        routing_rule_id: a.routing_rule_id.clone(),
+        reason: a.reason.clone(),
+        actor: actor(&a.actor),
+        assigned_at: Some(timestamp(a.assigned_at_ms)),
     }
 }
 
-/// The proto item; `history` adds the assignment history (GetReviewItem).
-fn to_pb_item(item: &ReviewItem, history: bool) -> Result<pb::ReviewItem, VerificationError> {
+fn to_pb_decision(d: &Decision) -> pb::Decision {
+    pb::Decision {
+        decision_id: d.id.clone(),
+        review_item_id: d.review_item_id.clone(),
+        kind: i32::from(d.kind),
+        ground: i32::from(d.ground),
+        resolution: i32::from(d.resolution),
+        reduce_to: i32::from(d.reduce_to),
+        note: d.note.clone(),
+        supersedes_decision_id: d.supersedes_decision_id.clone(),
+        bulk_action_id: d.bulk_action_id.clone(),
+        actor: actor(&d.actor),
+        decided_at: Some(timestamp(d.decided_at_ms)),
+    }
+}
+
+fn to_pb_comment(c: &Comment) -> pb::ReviewComment {
+    pb::ReviewComment {
+        comment_id: c.id.clone(),
+        review_item_id: c.review_item_id.clone(),
+        text: c.text.clone(),
+        actor: actor(&c.actor),
+        created_at: Some(timestamp(c.created_at_ms)),
+    }
+}
+
+fn civil(date: i32) -> Option<common::CivilDate> {
+    (date > 0).then_some(common::CivilDate {
+        year: date / 10_000,
+        month: date / 100 % 100,
+        day: date % 100,
+    })
+}
+
+/// An item's history, for GetReviewItem and decision responses.
+type History = (Vec<Decision>, Vec<Comment>, Vec<Assignment>);
+
+/// The proto item; `history` adds decisions, comments and assignments.
+fn to_pb_item(
+    item: &ReviewItem,
+    current: Option<&Decision>,
+    history: Option<&History>,
+) -> Result<pb::ReviewItem, VerificationError> {
     let determination = eligibility::Determination::decode(item.determination.as_slice())
         .map_err(|_| VerificationError::Internal(format!("review item {} is corrupt", item.id)))?;
-    let current = assignment(item);
+    let current = current.or_else(|| {
+        history.and_then(|(d, _, _)| d.iter().find(|d| d.id == item.current_decision_id))
+    });
+    let relief = decision::effective_relief(
+        item.outcome,
+        item.track,
+        small(determination.reduce_to),
+        item.status,
+        current.map_or(0, |d| d.resolution),
+        current.map_or(0, |d| d.reduce_to),
+    );
+    let fallback = pb::Assignment {
+        agency_id: item.agency_id.clone(),
+        reviewer_id: item.reviewer_id.clone(),
+        routing_rule_id: item.routing_rule_id.clone(),
+        reason: String::new(),
+        actor: None,
+        assigned_at: Some(timestamp(item.created_at_ms)),
+    };
+    let assignments: Vec<pb::Assignment> = match history {
+        Some((_, _, a)) if !a.is_empty() => a.iter().map(to_pb_assignment).collect(),
+        Some(_) => vec![fallback.clone()],
+        None => Vec::new(),
+    };
+    let current_assignment = pb::Assignment {
+        agency_id: item.agency_id.clone(),
+        reviewer_id: item.reviewer_id.clone(),
+        routing_rule_id: item.routing_rule_id.clone(),
+        ..assignments.last().cloned().unwrap_or(fallback)
+    };
     Ok(pb::ReviewItem {
         review_item_id: item.id.clone(),
         scope: Some(common::Scope {
@@ -147,16 +275,18 @@ fn to_pb_item(item: &ReviewItem, history: bool) -> Result<pb::ReviewItem, Verifi
         }),
         determination: Some(determination),
         status: item.status as i32,
-        assignment_history: if history {
-            vec![current.clone()]
-        } else {
-            Vec::new()
-        },
-        assignment: Some(current),
-        current_decision: None,
-        decisions: Vec::new(),
-        comments: Vec::new(),
-        effective_relief: None,
+        assignment_history: assignments,
+        assignment: Some(current_assignment),
+        current_decision: current.map(to_pb_decision),
+        decisions: history
+            .map_or_else(Vec::new, |(d, _, _)| d.iter().map(to_pb_decision).collect()),
+        comments: history.map_or_else(Vec::new, |(_, c, _)| c.iter().map(to_pb_comment).collect()),
+        effective_relief: Some(pb::EffectiveRelief {
+            relief: relief.relief,
+            relief_type: i32::from(relief.relief_type),
+            track: i32::from(item.track),
+            reduce_to: i32::from(relief.reduce_to),
+        }),
         challenge_deadline: None,
         created_at: Some(timestamp(item.created_at_ms)),
         updated_at: Some(timestamp(item.updated_at_ms)),
@@ -167,9 +297,6 @@ fn item_filter(filter: Option<&pb::ReviewFilter>) -> Result<ItemFilter, Status> 
     let Some(filter) = filter else {
         return Ok(ItemFilter::default());
     };
-    if !filter.reviewer_id.is_empty() {
-        return Err(unimplemented("ListReviewItems filter reviewer_id"));
-    }
     if filter.ground != 0 {
         return Err(unimplemented("ListReviewItems filter ground"));
     }
@@ -186,7 +313,201 @@ fn item_filter(filter: Option<&pb::ReviewFilter>) -> Result<ItemFilter, Status> 
         prop64_section: non_empty(&filter.section),
         court_ori_code: non_empty(&filter.court_ori_code),
         track: (filter.track != 0).then(|| small(filter.track)),
+        reviewer_id: non_empty(&filter.reviewer_id),
     })
+}
+
+impl VerificationGrpc {
+    /// The caller of a request: its token's principal, for the scope's county.
+    async fn caller<T: Message>(
+        &self,
+        request: &Request<T>,
+        scope: Option<&common::Scope>,
+        idempotency_key: String,
+    ) -> Result<Caller, VerificationError> {
+        let county = scope_county(scope)?;
+        let principal: Principal = self
+            .verification
+            .authenticate(bearer(request).as_deref(), &county)
+            .await?;
+        Ok(Caller {
+            principal,
+            county,
+            scope_agency: scope.map(|s| s.agency_id.clone()).unwrap_or_default(),
+            idempotency_key,
+            request_sha256: request_digest(request.get_ref()),
+        })
+    }
+
+    async fn full_item(&self, item: &ReviewItem) -> Result<pb::ReviewItem, VerificationError> {
+        let history = self.verification.store.history(&item.id).await?;
+        let mut pb_item = to_pb_item(item, None, Some(&history))?;
+        let deadline = self
+            .verification
+            .store
+            .deadline(&item.county.key())
+            .await?
+            .map_or(crate::domain::deadline::DEFAULT_DEADLINE, |d| {
+                d.challenge_deadline
+            });
+        pb_item.challenge_deadline = civil(deadline);
+        Ok(pb_item)
+    }
+
+    async fn decision_rpc(
+        &self,
+        caller: &Caller,
+        id: &str,
+        expected: &str,
+        act: Action,
+        note: &str,
+    ) -> Result<(pb::ReviewItem, pb::Decision), VerificationError> {
+        let (item, made) = self
+            .verification
+            .decide(caller, id, expected, act, note)
+            .await?;
+        Ok((self.full_item(&item).await?, to_pb_decision(&made)))
+    }
+}
+
+fn to_pb_agency(a: &Agency) -> pb::Agency {
+    pb::Agency {
+        agency_id: a.agency_id.clone(),
+        scope: Some(common::Scope {
+            county_code: a.county_code.clone(),
+            county_name: a.county_name.clone(),
+            agency_id: String::new(),
+        }),
+        kind: i32::from(a.kind),
+        name: a.name.clone(),
+        ori_codes: a.ori_codes.clone(),
+        active: a.active,
+        county_default: a.county_default,
+        updated_at: Some(timestamp(a.updated_at_ms)),
+    }
+}
+
+fn to_pb_rule(r: &RoutingRule) -> pb::RoutingRule {
+    pb::RoutingRule {
+        rule_id: r.rule_id.clone(),
+        scope: Some(common::Scope {
+            county_code: r.county_code.clone(),
+            county_name: r.county_name.clone(),
+            agency_id: String::new(),
+        }),
+        priority: r.priority,
+        description: r.description.clone(),
+        r#match: Some(pb::RoutingMatch {
+            severities: r.matcher.severities.iter().map(|v| i32::from(*v)).collect(),
+            arrest_ori_codes: r.matcher.arrest_ori_codes.clone(),
+            court_ori_codes: r.matcher.court_ori_codes.clone(),
+            sections: r.matcher.sections.clone(),
+            outcomes: r.matcher.outcomes.iter().map(|v| i32::from(*v)).collect(),
+        }),
+        agency_id: r.agency_id.clone(),
+        enabled: r.enabled,
+        updated_at: Some(timestamp(r.updated_at_ms)),
+    }
+}
+
+fn to_pb_event(e: &AuditRecord) -> pb::AuditEvent {
+    pb::AuditEvent {
+        sequence: u64::try_from(e.sequence).unwrap_or(0),
+        event_id: e.event_id.clone(),
+        occurred_at: Some(timestamp(e.occurred_at_ms)),
+        scope: Some(common::Scope {
+            county_code: e.county_code.clone(),
+            county_name: e.county_name.clone(),
+            agency_id: String::new(),
+        }),
+        actor: actor(&ActorRef {
+            principal_id: e.principal_id.clone(),
+            agency_id: e.agency_id.clone(),
+            role: e.role,
+        }),
+        action: i32::from(e.action),
+        target_type: e.target_type.clone(),
+        target_ids: e.target_ids.clone(),
+        reason_code: e.reason_code.clone(),
+        result: e.result.clone(),
+        idempotency_key: e.idempotency_key.clone(),
+        request_sha256: e.request_sha256.clone(),
+        prev_hash: e.prev_hash.clone(),
+        hash: e.hash.clone(),
+    }
+}
+
+fn to_pb_deadline(d: &crate::domain::model::Deadline, county: &County) -> pb::Deadline {
+    pb::Deadline {
+        scope: Some(common::Scope {
+            county_code: county.code.clone(),
+            county_name: county.name.clone(),
+            agency_id: String::new(),
+        }),
+        challenge_deadline: civil(d.challenge_deadline),
+        is_default: d.is_default,
+        applied_at: (d.applied_at_ms > 0).then(|| timestamp(d.applied_at_ms)),
+        updated_by: (!d.updated_by.principal_id.is_empty())
+            .then(|| actor(&d.updated_by))
+            .flatten(),
+        updated_at: (d.updated_at_ms > 0).then(|| timestamp(d.updated_at_ms)),
+    }
+}
+
+fn notice_entry(
+    item: &ReviewItem,
+    current: Option<&Decision>,
+) -> Result<pb::NoticeEntry, VerificationError> {
+    let pb_item = to_pb_item(item, current, None)?;
+    let determination = pb_item.determination.unwrap_or_default();
+    let conviction = determination.conviction.unwrap_or_default();
+    Ok(pb::NoticeEntry {
+        review_item_id: item.id.clone(),
+        determination_id: item.determination_id.clone(),
+        subject_id: item.subject_id.clone(),
+        person: determination.person,
+        case_number: conviction.case_number,
+        court_ori_code: conviction.court_ori_code,
+        code_section: conviction.code_section,
+        conviction_date: conviction.conviction_date,
+        severity: conviction.severity,
+        ground: current.map_or(0, |d| i32::from(d.ground)),
+        relief: pb_item.effective_relief,
+        status: item.status as i32,
+        agency_id: item.agency_id.clone(),
+        decided_at: current.map(|d| timestamp(d.decided_at_ms)),
+    })
+}
+
+fn bulk_action(action: Option<&pb::BulkAction>) -> Result<(Action, String), VerificationError> {
+    use pb::bulk_action::Action as A;
+    match action.and_then(|a| a.action.as_ref()) {
+        Some(A::Concur(c)) => Ok((Action::Concur, c.note.clone())),
+        Some(A::Challenge(c)) => Ok((
+            Action::Challenge {
+                ground: small(c.ground),
+            },
+            c.note.clone(),
+        )),
+        Some(A::Resolve(r)) => Ok((
+            Action::Resolve {
+                resolution: small(r.resolution),
+                reduce_to: small(r.reduce_to),
+            },
+            r.note.clone(),
+        )),
+        None => Err(VerificationError::InvalidArgument {
+            field: "action",
+            description: "an action is required".to_owned(),
+        }),
+    }
+}
+
+fn seq_token(token: &str) -> Result<i64, VerificationError> {
+    if token.is_empty() {
+        return Ok(0);
+    }
+    token.parse::<i64>().map_err(|_| bad_token())
 }
 
 #[tonic::async_trait]
@@ -195,38 +516,33 @@ impl VerificationService for VerificationGrpc {
         &self,
         request: Request<pb::SubmitDeterminationsRequest>,
     ) -> Result<Response<pb::SubmitDeterminationsResponse>, Status> {
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key.clone())
+            .await?;
         let request = request.into_inner();
-        let county = scope_county(request.scope.as_ref())?;
-        let key = validate::idempotency_key(
-            request
-                .idempotency_key
-                .as_ref()
-                .map_or("", |k| k.key.as_str()),
-        )
-        .map_err(VerificationError::from)?;
-        let request_sha256 = hex(&Sha256::digest(request.encode_to_vec()));
         let outcome = self
             .verification
-            .submit(Submit {
-                county,
-                idempotency_key: key,
-                request_sha256,
-                determinations: request.determinations.iter().map(incoming).collect(),
-            })
+            .submit(
+                &caller,
+                Submit {
+                    county: caller.county.clone(),
+                    idempotency_key: key,
+                    request_sha256: caller.request_sha256.clone(),
+                    determinations: request.determinations.iter().map(incoming).collect(),
+                },
+            )
             .await?;
         Ok(Response::new(pb::SubmitDeterminationsResponse {
             accepted: outcome.accepted,
             duplicates: outcome.duplicates,
             not_queued: outcome.not_queued,
-            routed: if outcome.accepted > 0 {
-                vec![pb::RoutedCount {
-                    agency_id: outcome.agency_id,
-                    count: outcome.accepted,
-                }]
-            } else {
-                Vec::new()
-            },
-            unroutable_determination_ids: Vec::new(),
+            routed: outcome
+                .routed
+                .into_iter()
+                .map(|(agency_id, count)| pb::RoutedCount { agency_id, count })
+                .collect(),
+            unroutable_determination_ids: outcome.unroutable,
         }))
     }
 
@@ -234,8 +550,10 @@ impl VerificationService for VerificationGrpc {
         &self,
         request: Request<pb::ListReviewItemsRequest>,
     ) -> Result<Response<pb::ListReviewItemsResponse>, Status> {
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
         let request = request.into_inner();
-        let county = scope_county(request.scope.as_ref())?;
         let filter = item_filter(request.filter.as_ref())?;
         let token = page_token(request.page.as_ref());
         let after = if token.is_empty() {
@@ -250,10 +568,8 @@ impl VerificationService for VerificationGrpc {
         let limit = page_size(request.page.as_ref());
         let mut items = self
             .verification
-            .store
-            .list_items(&county, &filter, after.as_ref(), limit + 1)
-            .await
-            .map_err(VerificationError::from)?;
+            .list(&caller, filter, after.as_ref(), limit + 1)
+            .await?;
         let next = if items.len() as u64 > limit {
             items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             items
@@ -263,10 +579,27 @@ impl VerificationService for VerificationGrpc {
         } else {
             String::new()
         };
+        let decisions = self
+            .verification
+            .store
+            .decisions(
+                items
+                    .iter()
+                    .map(|i| i.current_decision_id.clone())
+                    .collect(),
+            )
+            .await
+            .map_err(VerificationError::from)?;
         Ok(Response::new(pb::ListReviewItemsResponse {
             items: items
                 .iter()
-                .map(|i| to_pb_item(i, false))
+                .map(|i| {
+                    to_pb_item(
+                        i,
+                        decisions.iter().find(|d| d.id == i.current_decision_id),
+                        None,
+                    )
+                })
                 .collect::<Result<_, _>>()?,
             page: Some(common::PageResponse {
                 next_page_token: next,
@@ -279,134 +612,507 @@ impl VerificationService for VerificationGrpc {
         &self,
         request: Request<pb::GetReviewItemRequest>,
     ) -> Result<Response<pb::GetReviewItemResponse>, Status> {
-        let request = request.into_inner();
-        let county = scope_county(request.scope.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
         let item = self
             .verification
-            .item_in_county(&county, &request.review_item_id)
+            .view(&caller, &request.get_ref().review_item_id)
             .await?;
         Ok(Response::new(pb::GetReviewItemResponse {
-            item: Some(to_pb_item(&item, true)?),
+            item: Some(self.full_item(&item).await?),
         }))
     }
 
     async fn concur(
         &self,
-        _request: Request<pb::ConcurRequest>,
+        request: Request<pb::ConcurRequest>,
     ) -> Result<Response<pb::ConcurResponse>, Status> {
-        Err(unimplemented("Concur"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let (item, decision) = self
+            .decision_rpc(
+                &caller,
+                &r.review_item_id,
+                &r.expected_current_decision_id,
+                Action::Concur,
+                &r.note,
+            )
+            .await?;
+        Ok(Response::new(pb::ConcurResponse {
+            item: Some(item),
+            decision: Some(decision),
+        }))
     }
 
     async fn challenge(
         &self,
-        _request: Request<pb::ChallengeRequest>,
+        request: Request<pb::ChallengeRequest>,
     ) -> Result<Response<pb::ChallengeResponse>, Status> {
-        Err(unimplemented("Challenge"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let act = Action::Challenge {
+            ground: small(r.ground),
+        };
+        let (item, decision) = self
+            .decision_rpc(
+                &caller,
+                &r.review_item_id,
+                &r.expected_current_decision_id,
+                act,
+                &r.note,
+            )
+            .await?;
+        Ok(Response::new(pb::ChallengeResponse {
+            item: Some(item),
+            decision: Some(decision),
+        }))
     }
 
     async fn resolve(
         &self,
-        _request: Request<pb::ResolveRequest>,
+        request: Request<pb::ResolveRequest>,
     ) -> Result<Response<pb::ResolveResponse>, Status> {
-        Err(unimplemented("Resolve"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let act = Action::Resolve {
+            resolution: small(r.resolution),
+            reduce_to: small(r.reduce_to),
+        };
+        let (item, decision) = self
+            .decision_rpc(
+                &caller,
+                &r.review_item_id,
+                &r.expected_current_decision_id,
+                act,
+                &r.note,
+            )
+            .await?;
+        Ok(Response::new(pb::ResolveResponse {
+            item: Some(item),
+            decision: Some(decision),
+        }))
     }
 
     async fn bulk_act(
         &self,
-        _request: Request<pb::BulkActRequest>,
+        request: Request<pb::BulkActRequest>,
     ) -> Result<Response<pb::BulkActResponse>, Status> {
-        Err(unimplemented("BulkAct"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let filter = item_filter(r.filter.as_ref())?;
+        let (act, note) = bulk_action(r.action.as_ref())?;
+        let outcome = self
+            .verification
+            .bulk(&caller, filter, act, &note, r.expected_count, r.dry_run)
+            .await?;
+        Ok(Response::new(pb::BulkActResponse {
+            bulk_action_id: outcome.bulk_action_id,
+            matched: outcome.matched,
+            applied: outcome.applied,
+            skipped: outcome
+                .skipped
+                .into_iter()
+                .map(|(review_item_id, reason)| pb::BulkSkip {
+                    review_item_id,
+                    reason,
+                })
+                .collect(),
+        }))
     }
 
     async fn comment(
         &self,
-        _request: Request<pb::CommentRequest>,
+        request: Request<pb::CommentRequest>,
     ) -> Result<Response<pb::CommentResponse>, Status> {
-        Err(unimplemented("Comment"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let comment = self
+            .verification
+            .comment(&caller, &r.review_item_id, &r.text)
+            .await?;
+        Ok(Response::new(pb::CommentResponse {
+            comment: Some(to_pb_comment(&comment)),
+        }))
     }
 
     async fn reassign(
         &self,
-        _request: Request<pb::ReassignRequest>,
+        request: Request<pb::ReassignRequest>,
     ) -> Result<Response<pb::ReassignResponse>, Status> {
-        Err(unimplemented("Reassign"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let item = self
+            .verification
+            .reassign(
+                &caller,
+                &r.review_item_id,
+                &r.to_agency_id,
+                &r.to_reviewer_id,
+                &r.reason,
+            )
+            .await?;
+        Ok(Response::new(pb::ReassignResponse {
+            item: Some(self.full_item(&item).await?),
+        }))
     }
 
     async fn set_deadline(
         &self,
-        _request: Request<pb::SetDeadlineRequest>,
+        request: Request<pb::SetDeadlineRequest>,
     ) -> Result<Response<pb::SetDeadlineResponse>, Status> {
-        Err(unimplemented("SetDeadline"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let date = date_of(r.challenge_deadline.as_ref(), "challenge_deadline")?;
+        let deadline = self
+            .verification
+            .set_deadline(&caller, date, &r.reason)
+            .await?;
+        Ok(Response::new(pb::SetDeadlineResponse {
+            deadline: Some(to_pb_deadline(&deadline, &caller.county)),
+        }))
     }
 
     async fn get_deadline(
         &self,
-        _request: Request<pb::GetDeadlineRequest>,
+        request: Request<pb::GetDeadlineRequest>,
     ) -> Result<Response<pb::GetDeadlineResponse>, Status> {
-        Err(unimplemented("GetDeadline"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        self.verification
+            .allow(
+                &caller,
+                crate::domain::access::Need::Read,
+                None,
+                "deadline",
+                &[],
+            )
+            .await?;
+        let deadline = self.verification.deadline_of(&caller).await?;
+        let pending = self
+            .verification
+            .store
+            .count_items(
+                &caller.county,
+                ReviewStatus::Pending,
+                &[
+                    decision::OUTCOME_HAND_REVIEW,
+                    decision::OUTCOME_REFER_TO_CITY_PROSECUTOR,
+                ],
+                false,
+            )
+            .await
+            .map_err(VerificationError::from)?;
+        Ok(Response::new(pb::GetDeadlineResponse {
+            deadline: Some(to_pb_deadline(&deadline, &caller.county)),
+            pending_items: i64::try_from(pending).unwrap_or(i64::MAX),
+        }))
     }
 
     async fn apply_deadline(
         &self,
-        _request: Request<pb::ApplyDeadlineRequest>,
+        request: Request<pb::ApplyDeadlineRequest>,
     ) -> Result<Response<pb::ApplyDeadlineResponse>, Status> {
-        Err(unimplemented("ApplyDeadline"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let today = match r.as_of.as_ref() {
+            Some(date) => date_of(Some(date), "as_of")?,
+            None => crate::domain::deadline::pacific_today(crate::domain::ids::now_ms()),
+        };
+        let applied = self
+            .verification
+            .apply_deadline(&caller, today, r.dry_run)
+            .await?;
+        Ok(Response::new(pb::ApplyDeadlineResponse {
+            deemed_concurred: applied.deemed_concurred,
+            hand_review_pending: applied.hand_review_pending,
+            deadline: Some(to_pb_deadline(&applied.deadline, &caller.county)),
+        }))
     }
 
     async fn list_challenged_for_defender(
         &self,
-        _request: Request<pb::ListChallengedForDefenderRequest>,
+        request: Request<pb::ListChallengedForDefenderRequest>,
     ) -> Result<Response<pb::ListChallengedForDefenderResponse>, Status> {
-        Err(unimplemented("ListChallengedForDefender"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        let r = request.into_inner();
+        if r.decided.is_some() {
+            return Err(unimplemented("ListChallengedForDefender filter decided"));
+        }
+        let items = self
+            .verification
+            .notice(
+                &caller,
+                &[ReviewStatus::Challenged],
+                &r.agency_id,
+                "",
+                false,
+            )
+            .await?;
+        Ok(Response::new(pb::ListChallengedForDefenderResponse {
+            entries: items
+                .iter()
+                .map(|(i, d)| notice_entry(i, d.as_ref()))
+                .collect::<Result<_, _>>()?,
+            page: Some(common::PageResponse {
+                next_page_token: String::new(),
+                total_size: i64::try_from(items.len()).unwrap_or(-1),
+            }),
+        }))
     }
 
     async fn list_unchallenged_for_court(
         &self,
-        _request: Request<pb::ListUnchallengedForCourtRequest>,
+        request: Request<pb::ListUnchallengedForCourtRequest>,
     ) -> Result<Response<pb::ListUnchallengedForCourtResponse>, Status> {
-        Err(unimplemented("ListUnchallengedForCourt"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        let r = request.into_inner();
+        let statuses = [
+            ReviewStatus::Concurred,
+            ReviewStatus::DeemedConcurred,
+            ReviewStatus::Resolved,
+        ];
+        let items = self
+            .verification
+            .notice(&caller, &statuses, &r.agency_id, &r.court_ori_code, true)
+            .await?;
+        Ok(Response::new(pb::ListUnchallengedForCourtResponse {
+            entries: items
+                .iter()
+                .map(|(i, d)| notice_entry(i, d.as_ref()))
+                .collect::<Result<_, _>>()?,
+            page: Some(common::PageResponse {
+                next_page_token: String::new(),
+                total_size: i64::try_from(items.len()).unwrap_or(-1),
+            }),
+        }))
     }
 
     async fn list_audit_events(
         &self,
-        _request: Request<pb::ListAuditEventsRequest>,
+        request: Request<pb::ListAuditEventsRequest>,
     ) -> Result<Response<pb::ListAuditEventsResponse>, Status> {
-        Err(unimplemented("ListAuditEvents"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        let r = request.into_inner();
+        let after = seq_token(page_token(r.page.as_ref()))?;
+        let ms = |t: Option<&prost_types::Timestamp>| {
+            t.map(|t| t.seconds * 1000 + i64::from(t.nanos) / 1_000_000)
+        };
+        let query = AuditQuery {
+            county_key: String::new(),
+            target_id: non_empty(&r.target_id),
+            principal_id: non_empty(&r.principal_id),
+            actions: r.actions.iter().copied().map(small).collect(),
+            from_ms: ms(r.from_time.as_ref()),
+            to_ms: ms(r.to_time.as_ref()),
+            from_sequence: i64::try_from(r.from_sequence).unwrap_or(0).max(after + 1),
+        };
+        let limit = page_size(r.page.as_ref());
+        let mut events = self
+            .verification
+            .audit_events(&caller, query, limit + 1)
+            .await?;
+        let next = if events.len() as u64 > limit {
+            events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            events
+                .last()
+                .map(|e| e.sequence.to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        Ok(Response::new(pb::ListAuditEventsResponse {
+            events: events.iter().map(to_pb_event).collect(),
+            page: Some(common::PageResponse {
+                next_page_token: next,
+                total_size: -1,
+            }),
+        }))
     }
 
     async fn verify_audit_chain(
         &self,
-        _request: Request<pb::VerifyAuditChainRequest>,
+        request: Request<pb::VerifyAuditChainRequest>,
     ) -> Result<Response<pb::VerifyAuditChainResponse>, Status> {
-        Err(unimplemented("VerifyAuditChain"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        let r = request.into_inner();
+        let report = self
+            .verification
+            .verify_chain(
+                &caller,
+                i64::try_from(r.from_sequence).unwrap_or(i64::MAX),
+                i64::try_from(r.to_sequence).unwrap_or(i64::MAX),
+            )
+            .await?;
+        Ok(Response::new(pb::VerifyAuditChainResponse {
+            intact: report.first_broken.is_none(),
+            events_checked: report.checked,
+            first_broken: report.first_broken.map(|b| pb::BrokenLink {
+                sequence: u64::try_from(b.sequence).unwrap_or(0),
+                event_id: b.event_id,
+                problem: b.problem as i32,
+                expected_hash: b.expected_hash,
+                actual_hash: b.actual_hash,
+            }),
+            head_hash: report.head_hash,
+            head_sequence: u64::try_from(report.head_sequence).unwrap_or(0),
+        }))
     }
 
     async fn put_agency(
         &self,
-        _request: Request<pb::PutAgencyRequest>,
+        request: Request<pb::PutAgencyRequest>,
     ) -> Result<Response<pb::PutAgencyResponse>, Status> {
-        Err(unimplemented("PutAgency"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let a = request.into_inner().agency.unwrap_or_default();
+        let agency = self
+            .verification
+            .put_agency(
+                &caller,
+                Agency {
+                    agency_id: a.agency_id,
+                    county_code: String::new(),
+                    county_name: String::new(),
+                    kind: small(a.kind),
+                    name: a.name,
+                    ori_codes: a.ori_codes,
+                    active: a.active,
+                    county_default: a.county_default,
+                    updated_at_ms: 0,
+                },
+            )
+            .await?;
+        Ok(Response::new(pb::PutAgencyResponse {
+            agency: Some(to_pb_agency(&agency)),
+        }))
     }
 
     async fn list_agencies(
         &self,
-        _request: Request<pb::ListAgenciesRequest>,
+        request: Request<pb::ListAgenciesRequest>,
     ) -> Result<Response<pb::ListAgenciesResponse>, Status> {
-        Err(unimplemented("ListAgencies"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        let r = request.into_inner();
+        let agencies: Vec<pb::Agency> = self
+            .verification
+            .agencies(&caller)
+            .await?
+            .iter()
+            .filter(|a| r.kind == 0 || i32::from(a.kind) == r.kind)
+            .filter(|a| r.include_inactive || a.active)
+            .map(to_pb_agency)
+            .collect();
+        Ok(Response::new(pb::ListAgenciesResponse {
+            page: Some(common::PageResponse {
+                next_page_token: String::new(),
+                total_size: i64::try_from(agencies.len()).unwrap_or(-1),
+            }),
+            agencies,
+        }))
     }
 
     async fn put_routing_rule(
         &self,
-        _request: Request<pb::PutRoutingRuleRequest>,
+        request: Request<pb::PutRoutingRuleRequest>,
     ) -> Result<Response<pb::PutRoutingRuleResponse>, Status> {
-        Err(unimplemented("PutRoutingRule"))
+        let key = key_of(request.get_ref().idempotency_key.as_ref())?;
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), key)
+            .await?;
+        let r = request.into_inner();
+        let rule = r.rule.unwrap_or_default();
+        let m = rule.r#match.unwrap_or_default();
+        let (stored, rerouted) = self
+            .verification
+            .put_rule(
+                &caller,
+                RoutingRule {
+                    rule_id: rule.rule_id,
+                    county_code: String::new(),
+                    county_name: String::new(),
+                    priority: rule.priority,
+                    description: rule.description,
+                    matcher: RoutingMatch {
+                        severities: m.severities.into_iter().map(small).collect(),
+                        arrest_ori_codes: m.arrest_ori_codes,
+                        court_ori_codes: m.court_ori_codes,
+                        sections: m.sections,
+                        outcomes: m.outcomes.into_iter().map(small).collect(),
+                    },
+                    agency_id: rule.agency_id,
+                    enabled: rule.enabled,
+                    updated_at_ms: 0,
+                },
+                r.reroute_pending,
+            )
+            .await?;
+        Ok(Response::new(pb::PutRoutingRuleResponse {
+            rule: Some(to_pb_rule(&stored)),
+            rerouted,
+        }))
     }
 
     async fn list_routing_rules(
         &self,
-        _request: Request<pb::ListRoutingRulesRequest>,
+        request: Request<pb::ListRoutingRulesRequest>,
     ) -> Result<Response<pb::ListRoutingRulesResponse>, Status> {
-        Err(unimplemented("ListRoutingRules"))
+        let caller = self
+            .caller(&request, request.get_ref().scope.as_ref(), String::new())
+            .await?;
+        let r = request.into_inner();
+        let rules: Vec<pb::RoutingRule> = self
+            .verification
+            .rules(&caller)
+            .await?
+            .iter()
+            .filter(|rule| r.include_disabled || rule.enabled)
+            .map(to_pb_rule)
+            .collect();
+        Ok(Response::new(pb::ListRoutingRulesResponse {
+            page: Some(common::PageResponse {
+                next_page_token: String::new(),
+                total_size: i64::try_from(rules.len()).unwrap_or(-1),
+            }),
+            rules,
+        }))
     }
 }
 

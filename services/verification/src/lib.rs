@@ -1,16 +1,40 @@
 //! `cmr-verification`: the verification gRPC service (`cmr.verification.v1.VerificationService`).
 //!
 //! Eligibility submits the determinations that need a prosecutor's decision; each becomes
-//! one PENDING review item, routed to the county District Attorney, and the queue is served
-//! back (listed, paged, filtered, one item at a time). Decisions, routing rules, deadlines,
-//! notices and the audit trail come with issue 5 and answer UNIMPLEMENTED until then.
+//! one PENDING review item routed to exactly one agency by the county's routing rules (first
+//! enabled match by priority, else the county default agency; a county with no agency data
+//! routes to the implicit District Attorney queue `da-<county>`, and items no agency takes are
+//! left unassigned until `PutRoutingRule` with `reroute_pending`). Reviewers concur,
+//! challenge or resolve (decisions are superseded, never edited, and a conditional update on
+//! the expected current decision lets only one of two racing deciders win); after the county
+//! deadline `ApplyDeadline` deems every unchallenged item concurred and ready relief is sent
+//! to the filing service when `--verification-filing-endpoint` is set.
+//!
+//! # Access
+//! Callers send `authorization: Bearer <token>`. Tokens are stored only as SHA-256 hashes,
+//! loaded from `--verification-tokens-file` (see [`VerificationConfig::tokens_file`]; make a
+//! line with `printf %s "$TOKEN" | sha256sum`). The token's county must be the request's,
+//! reviewers and read-only callers see and act only within their agency, supervisors act
+//! county-wide and alone reassign, set and apply deadlines and edit agencies and rules, the
+//! service role alone submits determinations. Every refusal is PERMISSION_DENIED and is
+//! audited. With no token configured the service runs in open (development) mode: every
+//! call acts as the county-wide principal `open-mode` (so `cmr run` and `cmr up` work
+//! unchanged) and is audited under that name.
+//!
+//! # Audit
+//! Every decision, read of personal data and denial appends an event to the county's hash
+//! chain ([`domain::audit_chain`]); `VerifyAuditChain` recomputes it and names the first
+//! broken link.
 //! [`run`] connects the store, migrates, and serves with health and reflection through
 //! `cmr-runtime`.
 
+pub mod admin;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod filing_push;
 pub mod grpc;
+pub mod review;
 pub mod service;
 pub mod store;
 
@@ -31,6 +55,8 @@ pub const SERVICE_NAME: &str = "cmr.verification.v1.VerificationService";
 pub enum RunError {
     #[error("cannot open the verification store")]
     Store(#[from] store::StoreError),
+    #[error("cannot read the tokens file: {0}")]
+    Tokens(String),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
 }
@@ -43,7 +69,18 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
     let store = store::Store::connect(&config.database_url).await?;
-    let verification = service::Verification::new(store.clone());
+    if let Some(path) = &config.tokens_file {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| RunError::Tokens(e.kind().to_string()))?;
+        let grants = domain::access::parse_tokens_file(&text)
+            .map_err(|e| RunError::Tokens(e.to_string()))?;
+        store.replace_tokens(grants).await?;
+    }
+    let mut verification = service::Verification::new(store.clone());
+    verification.open = store.token_count().await? == 0;
+    verification
+        .filing_endpoint
+        .clone_from(&config.filing_endpoint);
     let routes = tonic::service::Routes::new(VerificationServiceServer::new(
         grpc::VerificationGrpc::new(verification),
     ));

@@ -1,14 +1,109 @@
-//! The verification use cases: take determinations into the review queue and read it back.
-//! Knows the store and the domain, not tonic.
+//! The verification use cases: take determinations into the review queue, route them and read
+//! them back; who is calling and the audit events of what they do. Knows the store and the
+//! domain, not tonic. The review workflow itself is in [`crate::review`].
 
 use std::collections::HashSet;
 
+use crate::domain::access::{self, Need, Principal};
+use crate::domain::audit_chain::AuditRecord;
 use crate::domain::ids::{new_id, now_ms};
 use crate::domain::model::{
-    County, OUTCOME_NO_RELIEF, ReviewItem, ReviewStatus, Submission, SubmissionOutcome,
+    ActorRef, Assignment, County, OUTCOME_NO_RELIEF, ReviewItem, ReviewStatus, Submission,
+    SubmissionOutcome,
 };
+use crate::domain::routing::{self, RouteFacts};
 use crate::error::VerificationError;
 use crate::store::{Store, Submitted};
+
+/// Proto `AuditAction` values.
+pub mod action {
+    pub const DETERMINATIONS_SUBMITTED: i16 = 1;
+    pub const ITEM_ROUTED: i16 = 2;
+    pub const ITEM_VIEWED: i16 = 3;
+    pub const LIST_VIEWED: i16 = 4;
+    pub const CONCURRED: i16 = 5;
+    pub const CHALLENGED: i16 = 6;
+    pub const RESOLVED: i16 = 7;
+    pub const DEEMED_CONCURRED: i16 = 8;
+    pub const BULK_ACTION: i16 = 9;
+    pub const COMMENTED: i16 = 10;
+    pub const REASSIGNED: i16 = 11;
+    pub const DEADLINE_SET: i16 = 12;
+    pub const DEADLINE_APPLIED: i16 = 13;
+    pub const NOTICE_EXPORTED: i16 = 14;
+    pub const AGENCY_PUT: i16 = 15;
+    pub const ROUTING_RULE_PUT: i16 = 16;
+    pub const ACCESS_DENIED: i16 = 17;
+}
+
+/// Who calls, for which county, with which request: what every use case needs to authorize
+/// and audit.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub principal: Principal,
+    /// The county the request names (already checked against the token by [`Verification::allow`]).
+    pub county: County,
+    /// The agency the request's scope names, if any.
+    pub scope_agency: String,
+    pub idempotency_key: String,
+    pub request_sha256: String,
+}
+
+impl Caller {
+    /// The actor recorded for what the caller does.
+    #[must_use]
+    pub fn actor(&self) -> ActorRef {
+        ActorRef {
+            principal_id: self.principal.principal_id.clone(),
+            agency_id: self.principal.agency_id.clone(),
+            role: self.principal.role as i16,
+        }
+    }
+
+    /// The county whose audit chain records the caller's actions: the token's, or the
+    /// request's in open mode.
+    #[must_use]
+    pub fn audit_county(&self) -> &County {
+        if self.principal.open {
+            &self.county
+        } else {
+            &self.principal.county
+        }
+    }
+
+    /// An unsealed audit event of the caller.
+    #[must_use]
+    pub fn event(
+        &self,
+        action: i16,
+        target_type: &str,
+        target_ids: Vec<String>,
+        reason_code: &str,
+        result: &str,
+    ) -> AuditRecord {
+        let county = self.audit_county();
+        AuditRecord {
+            county_key: county.key(),
+            sequence: 0,
+            event_id: new_id(),
+            occurred_at_ms: now_ms(),
+            county_code: county.code.clone(),
+            county_name: county.name.clone(),
+            principal_id: self.principal.principal_id.clone(),
+            agency_id: self.principal.agency_id.clone(),
+            role: self.principal.role as i16,
+            action,
+            target_type: target_type.to_owned(),
+            target_ids,
+            reason_code: reason_code.to_owned(),
+            result: result.to_owned(),
+            idempotency_key: self.idempotency_key.clone(),
+            request_sha256: self.request_sha256.clone(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+}
 
 /// Determinations accepted per call.
 pub const MAX_DETERMINATIONS: usize = 1000;
@@ -27,6 +122,9 @@ pub struct IncomingDetermination {
     pub track: i16,
     pub prop64_section: String,
     pub court_ori_code: String,
+    /// Proto `Severity` at conviction.
+    pub severity: i16,
+    pub arrest_ori_code: String,
     /// `yyyymmdd`, 0 when unknown.
     pub conviction_date: i32,
     pub reason_code: String,
@@ -49,18 +147,95 @@ pub struct Submit {
 #[derive(Clone, Debug)]
 pub struct Verification {
     pub store: Store,
+    /// No token is configured: every call is the open-mode principal (see the crate docs).
+    pub open: bool,
+    /// Where ready relief is handed to (the filing service), if configured.
+    pub filing_endpoint: Option<String>,
 }
 
 impl Verification {
     #[must_use]
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self {
+            store,
+            open: true,
+            filing_endpoint: None,
+        }
+    }
+
+    /// The principal of a bearer token (the `authorization` header's value after
+    /// `Bearer `). In open mode every call, with or without a token, is the open principal of
+    /// the requested county.
+    pub async fn authenticate(
+        &self,
+        token: Option<&str>,
+        county: &County,
+    ) -> Result<Principal, VerificationError> {
+        if self.open {
+            return Ok(Principal::open(county.clone()));
+        }
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Err(VerificationError::Unauthenticated);
+        };
+        self.store
+            .principal_for(&access::token_sha256(token))
+            .await?
+            .ok_or(VerificationError::Unauthenticated)
+    }
+
+    /// Checks `need` for the caller (on an entity of `entity_agency` when given); a refusal
+    /// is audited as ACCESS_DENIED, naming the targets, and answered PERMISSION_DENIED.
+    pub async fn allow(
+        &self,
+        caller: &Caller,
+        need: Need,
+        entity_agency: Option<&str>,
+        target_type: &str,
+        target_ids: &[String],
+    ) -> Result<(), VerificationError> {
+        match access::authorize(
+            &caller.principal,
+            &caller.county,
+            &caller.scope_agency,
+            need,
+            entity_agency,
+        ) {
+            Ok(()) => Ok(()),
+            Err(denial) => {
+                let mut targets = target_ids.to_vec();
+                if denial == access::Denial::ScopeNotPermitted
+                    && !access::same_county(&caller.principal.county, &caller.county)
+                {
+                    targets.push(format!("county:{}", caller.county.key()));
+                }
+                let event = caller.event(
+                    action::ACCESS_DENIED,
+                    target_type,
+                    targets,
+                    denial.code(),
+                    denial.code(),
+                );
+                self.store.append_audit(vec![event]).await?;
+                tracing::warn!(
+                    principal_id = %caller.principal.principal_id,
+                    reason = denial.code(),
+                    "access denied"
+                );
+                Err(VerificationError::PermissionDenied(denial))
+            }
+        }
     }
 
     /// Queues every determination that needs a prosecutor's decision, once: a replayed key
     /// returns what the first call did, and a (run, determination id) already queued is a
     /// duplicate, not a second item. NO_RELIEF determinations are counted, not queued.
-    pub async fn submit(&self, request: Submit) -> Result<SubmissionOutcome, VerificationError> {
+    pub async fn submit(
+        &self,
+        caller: &Caller,
+        request: Submit,
+    ) -> Result<SubmissionOutcome, VerificationError> {
+        self.allow(caller, Need::Submit, None, "submission", &[])
+            .await?;
         if let Some(existing) = self
             .store
             .find_submission(&request.county, &request.idempotency_key)
@@ -78,7 +253,10 @@ impl Verification {
             check(&request.county, determination)?;
         }
         let agency_id = request.county.district_attorney();
+        let agencies = self.store.agencies(&request.county).await?;
+        let rules = self.store.rules(&request.county.key()).await?;
         let now = now_ms();
+        let mut assignments = Vec::new();
         let mut seen = HashSet::new();
         let mut not_queued = 0;
         let mut duplicates = 0;
@@ -92,8 +270,27 @@ impl Verification {
                 duplicates += 1;
                 continue;
             }
-            items.push(ReviewItem {
+            let facts = RouteFacts {
+                severity: d.severity,
+                arrest_ori_code: d.arrest_ori_code.clone(),
+                court_ori_code: d.court_ori_code.clone(),
+                prop64_section: d.prop64_section.clone(),
+                outcome: d.outcome,
+            };
+            let route = routing::route(&agencies, &rules, &facts, &agency_id);
+            let id = new_id();
+            assignments.push(Assignment {
                 id: new_id(),
+                review_item_id: id.clone(),
+                agency_id: route.agency_id().to_owned(),
+                reviewer_id: String::new(),
+                routing_rule_id: route.rule_id().to_owned(),
+                reason: String::new(),
+                actor: caller.actor(),
+                assigned_at_ms: now,
+            });
+            items.push(ReviewItem {
+                id,
                 county: request.county.clone(),
                 run_id: d.run_id,
                 batch_id: d.batch_id,
@@ -107,8 +304,15 @@ impl Verification {
                 conviction_date: d.conviction_date,
                 reason_code: d.reason_code,
                 rule_id: d.rule_id,
-                agency_id: agency_id.clone(),
+                severity: d.severity,
+                arrest_ori_code: d.arrest_ori_code,
+                agency_id: route.agency_id().to_owned(),
+                reviewer_id: String::new(),
+                routing_rule_id: route.rule_id().to_owned(),
                 status: ReviewStatus::Pending,
+                current_decision_id: String::new(),
+                relief: 0,
+                sent_to_filing_at_ms: 0,
                 determination: d.snapshot,
                 created_at_ms: now,
                 updated_at_ms: now,
@@ -123,10 +327,19 @@ impl Verification {
                 duplicates,
                 not_queued,
                 agency_id,
+                routed: Vec::new(),
+                unroutable: Vec::new(),
             },
             created_at_ms: now,
         };
-        match self.store.submit(items, record).await? {
+        let event = caller.event(
+            action::DETERMINATIONS_SUBMITTED,
+            "review_item",
+            Vec::new(),
+            "",
+            "OK",
+        );
+        match self.store.submit(items, assignments, record, event).await? {
             Submitted::Stored(outcome) => {
                 tracing::info!(
                     accepted = outcome.accepted,
@@ -138,6 +351,28 @@ impl Verification {
             }
             Submitted::KeyTaken(existing) => replay(existing, &request.request_sha256),
         }
+    }
+
+    /// An item of the caller's county the caller may `need`; reads of personal data are
+    /// audited by the caller of this.
+    pub async fn item_for(
+        &self,
+        caller: &Caller,
+        need: Need,
+        id: &str,
+    ) -> Result<ReviewItem, VerificationError> {
+        self.allow(caller, need, None, "review_item", &[id.to_owned()])
+            .await?;
+        let item = self.item_in_county(&caller.county, id).await?;
+        self.allow(
+            caller,
+            need,
+            Some(&item.agency_id),
+            "review_item",
+            &[id.to_owned()],
+        )
+        .await?;
+        Ok(item)
     }
 
     /// An item visible in `county`.

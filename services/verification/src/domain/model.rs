@@ -11,6 +11,17 @@ pub struct County {
 }
 
 impl County {
+    /// The key of the county's audit chain, deadline and rules: the code when given, else
+    /// `name:<NAME>`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        if self.code.is_empty() {
+            format!("name:{}", self.name)
+        } else {
+            self.code.clone()
+        }
+    }
+
     /// The county District Attorney's agency id, which every item is routed to until the
     /// routing rules exist (issue 5): `da-<code>`, or `da-<name>` (lower case, `-` for
     /// blanks) when the scope gives no code.
@@ -86,9 +97,22 @@ pub struct ReviewItem {
     /// Code and rule id of the deciding reason.
     pub reason_code: String,
     pub rule_id: String,
-    /// The agency responsible for the decision.
+    /// Proto `Severity` value at conviction (0 unknown).
+    pub severity: i16,
+    pub arrest_ori_code: String,
+    /// The agency responsible for the decision; empty when unroutable.
     pub agency_id: String,
+    /// Reviewer the item is assigned to; empty = the agency's queue.
+    pub reviewer_id: String,
+    /// Routing rule that chose the agency; empty for defaults and reassignments.
+    pub routing_rule_id: String,
     pub status: ReviewStatus,
+    /// The current decision; empty while PENDING.
+    pub current_decision_id: String,
+    /// 1 when the current decision leads to relief.
+    pub relief: i16,
+    /// When the relief was handed to filing; 0 = not yet.
+    pub sent_to_filing_at_ms: i64,
     /// The determination as submitted (encoded `cmr.eligibility.v1.Determination`); never
     /// changed and never logged.
     pub determination: Vec<u8>,
@@ -105,8 +129,12 @@ pub struct SubmissionOutcome {
     pub duplicates: i64,
     /// NO_RELIEF determinations, not queued.
     pub not_queued: i64,
-    /// Where the new items went.
+    /// Where the new items went (the implicit agency of old submissions).
     pub agency_id: String,
+    /// New items per agency.
+    pub routed: Vec<(String, i64)>,
+    /// Determination ids of new items no agency took.
+    pub unroutable: Vec<String>,
 }
 
 /// A stored submission: its key, the digest of its request, and what it did.
@@ -117,6 +145,75 @@ pub struct Submission {
     pub request_sha256: String,
     pub outcome: SubmissionOutcome,
     pub created_at_ms: i64,
+}
+
+/// Who did something, as the token said.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActorRef {
+    pub principal_id: String,
+    pub agency_id: String,
+    /// Proto `Role` value.
+    pub role: i16,
+}
+
+/// One immutable decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub id: String,
+    pub review_item_id: String,
+    pub county: County,
+    /// Proto `DecisionKind` value.
+    pub kind: i16,
+    pub ground: i16,
+    pub resolution: i16,
+    pub reduce_to: i16,
+    /// Personal: never logged.
+    pub note: String,
+    pub supersedes_decision_id: String,
+    /// Empty while current.
+    pub superseded_by: String,
+    pub bulk_action_id: String,
+    pub actor: ActorRef,
+    pub idempotency_key: String,
+    pub decided_at_ms: i64,
+}
+
+/// A comment on an item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    pub id: String,
+    pub review_item_id: String,
+    /// Personal: never logged.
+    pub text: String,
+    pub actor: ActorRef,
+    pub created_at_ms: i64,
+}
+
+/// One routing of an item (initial or reassignment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub id: String,
+    pub review_item_id: String,
+    pub agency_id: String,
+    pub reviewer_id: String,
+    pub routing_rule_id: String,
+    /// Personal: never logged.
+    pub reason: String,
+    pub actor: ActorRef,
+    pub assigned_at_ms: i64,
+}
+
+/// A county's challenge deadline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deadline {
+    pub county_key: String,
+    /// `yyyymmdd`.
+    pub challenge_deadline: i32,
+    pub is_default: bool,
+    /// 0 = never applied.
+    pub applied_at_ms: i64,
+    pub updated_by: ActorRef,
+    pub updated_at_ms: i64,
 }
 
 /// Which items a list returns; every set field must hold.
@@ -131,6 +228,7 @@ pub struct ItemFilter {
     pub prop64_section: Option<String>,
     pub court_ori_code: Option<String>,
     pub track: Option<i16>,
+    pub reviewer_id: Option<String>,
 }
 
 /// Where a page of the queue starts: after this (conviction date, item id).

@@ -1,18 +1,31 @@
 //! The verification store: the only code that touches sea-orm. SQLite by default, PostgreSQL
 //! when the URL says so; migrations run on [`Store::connect`].
 
+mod access;
+mod audit;
 mod entities;
+mod review;
+mod routing;
+
+pub use audit::AuditQuery;
+pub use review::{Decide, Decided, SendableItem};
 
 use cmr_verification_migration::Migrator;
+use std::sync::Arc;
+
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait, TryInsertResult,
 };
+use tokio::sync::Mutex;
+
+use crate::domain::audit_chain::AuditRecord;
 
 use crate::domain::model::{
-    County, ItemFilter, QueueCursor, ReviewItem, ReviewStatus, Submission, SubmissionOutcome,
+    Assignment, County, ItemFilter, QueueCursor, ReviewItem, ReviewStatus, Submission,
+    SubmissionOutcome,
 };
-use entities::{review_item, submission};
+use entities::{assignment, review_item, submission};
 
 /// Items per INSERT statement (20 columns each, well inside SQLite's and PostgreSQL's
 /// bind-parameter limits).
@@ -33,9 +46,13 @@ pub enum Submitted {
 }
 
 /// A connected, migrated verification store. Cheap to clone.
+///
+/// Every write transaction holds `writes`, so audit events are appended one writer at a time
+/// (the chain's `(county, sequence)` key also refuses a second writer at the database).
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    writes: Arc<Mutex<()>>,
 }
 
 impl Store {
@@ -43,7 +60,10 @@ impl Store {
     /// and applies every pending migration.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let db = cmr_runtime::store::connect_and_migrate::<Migrator>(url).await?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            writes: Arc::new(Mutex::new(())),
+        })
     }
 
     /// Closes the pool.
@@ -69,32 +89,81 @@ impl Store {
     }
 
     /// In one transaction: inserts the items whose (run, determination id) is not stored yet,
-    /// and records the submission under its key. `duplicates` of the outcome counts the items
-    /// that were already stored (the caller's `duplicates` are added to it).
+    /// their first assignments (`assignments`, matched by item id) and the submission under
+    /// its key, and appends `audit` with the inserted item ids as targets. The outcome's
+    /// `accepted`, `routed` and `unroutable` describe the inserted items; its `duplicates`
+    /// adds the items already stored to the caller's count.
     pub async fn submit(
         &self,
         items: Vec<ReviewItem>,
+        assignments: Vec<Assignment>,
         mut record: Submission,
+        mut audit: AuditRecord,
     ) -> Result<Submitted, StoreError> {
+        let _writing = self.writes.lock().await;
         let txn = self.db.begin().await?;
         let offered = i64::try_from(items.len()).unwrap_or(i64::MAX);
-        let mut inserted: i64 = 0;
-        let mut items = items.into_iter().peekable();
-        while items.peek().is_some() {
-            let part: Vec<_> = items.by_ref().take(INSERT_ROWS).collect();
-            let result = review_item::Entity::insert_many(part.into_iter().map(to_active))
+        let by_id: std::collections::HashMap<String, (String, String)> = items
+            .iter()
+            .map(|i| {
+                (
+                    i.id.clone(),
+                    (i.agency_id.clone(), i.determination_id.clone()),
+                )
+            })
+            .collect();
+        let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+        let mut rest = items.into_iter().peekable();
+        while rest.peek().is_some() {
+            let part: Vec<_> = rest.by_ref().take(INSERT_ROWS).collect();
+            review_item::Entity::insert_many(part.into_iter().map(to_active))
                 .on_conflict_do_nothing_on([
                     review_item::Column::RunId,
                     review_item::Column::DeterminationId,
                 ])
                 .exec_without_returning(&txn)
                 .await?;
-            if let TryInsertResult::Inserted(n) = result {
-                inserted += i64::try_from(n).unwrap_or(i64::MAX);
+        }
+        let mut inserted: Vec<String> = Vec::new();
+        for part in ids.chunks(INSERT_ROWS) {
+            let found: Vec<String> = review_item::Entity::find()
+                .select_only()
+                .column(review_item::Column::Id)
+                .filter(review_item::Column::Id.is_in(part.to_vec()))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            inserted.extend(found);
+        }
+        inserted.sort();
+        let kept: std::collections::HashSet<&String> = inserted.iter().collect();
+        let assignments: Vec<_> = assignments
+            .into_iter()
+            .filter(|a| kept.contains(&a.review_item_id))
+            .map(review::assignment_active)
+            .collect();
+        for part in assignments.chunks(INSERT_ROWS) {
+            assignment::Entity::insert_many(part.to_vec())
+                .exec_without_returning(&txn)
+                .await?;
+        }
+        let mut routed: std::collections::BTreeMap<String, i64> = Default::default();
+        let mut unroutable = Vec::new();
+        for id in &inserted {
+            if let Some((agency, determination)) = by_id.get(id) {
+                if agency.is_empty() {
+                    unroutable.push(determination.clone());
+                } else {
+                    *routed.entry(agency.clone()).or_default() += 1;
+                }
             }
         }
-        record.outcome.accepted = inserted;
-        record.outcome.duplicates += offered - inserted;
+        let accepted = i64::try_from(inserted.len()).unwrap_or(i64::MAX);
+        record.outcome.accepted = accepted;
+        record.outcome.duplicates += offered - accepted;
+        record.outcome.routed = routed.into_iter().collect();
+        unroutable.sort();
+        record.outcome.unroutable = unroutable;
         let result = submission::Entity::insert(submission::ActiveModel {
             county_code: Set(record.county.code.clone()),
             county_name: Set(record.county.name.clone()),
@@ -105,6 +174,8 @@ impl Store {
             not_queued: Set(record.outcome.not_queued),
             agency_id: Set(record.outcome.agency_id.clone()),
             created_at_ms: Set(record.created_at_ms),
+            routed: Set(encode_routed(&record.outcome.routed)),
+            unroutable: Set(record.outcome.unroutable.join(",")),
         })
         .on_conflict_do_nothing_on([
             submission::Column::CountyCode,
@@ -114,6 +185,8 @@ impl Store {
         .exec_without_returning(&txn)
         .await?;
         if matches!(result, TryInsertResult::Inserted(n) if n > 0) {
+            audit.target_ids = inserted;
+            audit::append_in(&txn, vec![audit]).await?;
             txn.commit().await?;
             return Ok(Submitted::Stored(record.outcome));
         }
@@ -166,6 +239,9 @@ impl Store {
         if let Some(track) = filter.track {
             query = query.filter(review_item::Column::Track.eq(track));
         }
+        if let Some(reviewer) = &filter.reviewer_id {
+            query = query.filter(review_item::Column::ReviewerId.eq(reviewer.clone()));
+        }
         if let Some(cursor) = after {
             query = query.filter(
                 Condition::any()
@@ -189,8 +265,26 @@ impl Store {
     }
 }
 
+/// `agency=count;agency=count`.
+fn encode_routed(routed: &[(String, i64)]) -> String {
+    routed
+        .iter()
+        .map(|(agency, count)| format!("{agency}={count}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn decode_routed(text: &str) -> Vec<(String, i64)> {
+    text.split(';')
+        .filter_map(|pair| {
+            let (agency, count) = pair.split_once('=')?;
+            Some((agency.to_owned(), count.parse().ok()?))
+        })
+        .collect()
+}
+
 /// Items whose stored county agrees with every part of `county` the request gives.
-fn county_condition(county: &County) -> Condition {
+pub(crate) fn county_condition(county: &County) -> Condition {
     let mut condition = Condition::all();
     if !county.code.is_empty() {
         condition = condition.add(review_item::Column::CountyCode.eq(county.code.clone()));
@@ -223,10 +317,17 @@ fn to_active(item: ReviewItem) -> review_item::ActiveModel {
         determination: Set(item.determination),
         created_at_ms: Set(item.created_at_ms),
         updated_at_ms: Set(item.updated_at_ms),
+        severity: Set(item.severity),
+        arrest_ori_code: Set(item.arrest_ori_code),
+        reviewer_id: Set(item.reviewer_id),
+        routing_rule_id: Set(item.routing_rule_id),
+        current_decision_id: Set(item.current_decision_id),
+        relief: Set(item.relief),
+        sent_to_filing_at_ms: Set(item.sent_to_filing_at_ms),
     }
 }
 
-fn to_item(model: review_item::Model) -> ReviewItem {
+pub(crate) fn to_item(model: review_item::Model) -> ReviewItem {
     ReviewItem {
         id: model.id,
         county: County {
@@ -250,6 +351,13 @@ fn to_item(model: review_item::Model) -> ReviewItem {
         determination: model.determination,
         created_at_ms: model.created_at_ms,
         updated_at_ms: model.updated_at_ms,
+        severity: model.severity,
+        arrest_ori_code: model.arrest_ori_code,
+        reviewer_id: model.reviewer_id,
+        routing_rule_id: model.routing_rule_id,
+        current_decision_id: model.current_decision_id,
+        relief: model.relief,
+        sent_to_filing_at_ms: model.sent_to_filing_at_ms,
     }
 }
 
@@ -265,6 +373,21 @@ fn to_submission(model: submission::Model) -> Submission {
             accepted: model.accepted,
             duplicates: model.duplicates,
             not_queued: model.not_queued,
+            routed: if model.routed.is_empty() {
+                // Submissions stored before routing rules: one agency got every item.
+                (model.accepted > 0)
+                    .then(|| (model.agency_id.clone(), model.accepted))
+                    .into_iter()
+                    .collect()
+            } else {
+                decode_routed(&model.routed)
+            },
+            unroutable: model
+                .unroutable
+                .split(',')
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned)
+                .collect(),
             agency_id: model.agency_id,
         },
         created_at_ms: model.created_at_ms,

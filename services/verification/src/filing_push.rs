@@ -1,0 +1,140 @@
+//! Hands verified relief to the filing service (`SubmitVerifiedRelief`) once the county's
+//! deadline has been applied: concurred, deemed-concurred and resolved-to-relief items, never
+//! challenged ones. Idempotent: filing ignores a (review item, decision) it has, and an item
+//! is marked sent only after filing accepted it; a failure is logged and retried on the
+//! next ApplyDeadline or decision.
+
+use cmr_proto::common::v1 as common;
+use cmr_proto::eligibility::v1 as eligibility;
+use cmr_proto::filing::v1 as filing;
+use cmr_proto::filing::v1::filing_service_client::FilingServiceClient;
+use prost::Message;
+
+use crate::domain::decision::{self, DecisionKind};
+use crate::domain::ids::now_ms;
+use crate::domain::model::ReviewStatus;
+use crate::service::{Caller, Verification};
+use crate::store::SendableItem;
+
+/// Items per SubmitVerifiedRelief call (filing's limit).
+const PUSH_BATCH: u64 = 1000;
+
+impl Verification {
+    /// Sends every ready item of the caller's county to filing, when a filing endpoint is
+    /// configured. Never fails the caller's request.
+    pub async fn send_ready(&self, caller: &Caller) {
+        let Some(endpoint) = self.filing_endpoint.clone() else {
+            return;
+        };
+        if let Err(problem) = self.push(caller, &endpoint).await {
+            tracing::warn!(error = %problem, "sending ready relief to filing failed; will retry");
+        }
+    }
+
+    async fn push(&self, caller: &Caller, endpoint: &str) -> Result<(), String> {
+        let mut client = FilingServiceClient::connect(endpoint.to_owned())
+            .await
+            .map_err(|e| format!("cannot connect to filing: {e}"))?;
+        loop {
+            let ready = self
+                .store
+                .sendable(&caller.county, PUSH_BATCH)
+                .await
+                .map_err(|e| e.to_string())?;
+            if ready.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<String> = ready.iter().map(|r| r.item.id.clone()).collect();
+            let items: Vec<filing::VerifiedRelief> = ready.iter().filter_map(relief).collect();
+            let key = format!(
+                "verification-{}",
+                &crate::domain::hex(&sha2::Digest::finalize(sha2::Digest::chain_update(
+                    <sha2::Sha256 as sha2::Digest>::new(),
+                    ids.join(",")
+                )))[..32]
+            );
+            let mut request = tonic::Request::new(filing::SubmitVerifiedReliefRequest {
+                scope: Some(common::Scope {
+                    county_code: caller.county.code.clone(),
+                    county_name: caller.county.name.clone(),
+                    agency_id: String::new(),
+                }),
+                idempotency_key: Some(common::IdempotencyKey { key }),
+                items,
+            });
+            request.set_timeout(std::time::Duration::from_secs(30));
+            let response = client
+                .submit_verified_relief(request)
+                .await
+                .map_err(|s| format!("filing answered {:?}", s.code()))?
+                .into_inner();
+            tracing::info!(
+                sent = ids.len(),
+                accepted = response.accepted,
+                duplicates = response.duplicates,
+                "ready relief sent to filing"
+            );
+            self.store
+                .mark_sent(ids, now_ms())
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+    }
+}
+
+/// The hand-off message of one ready item; `None` when its snapshot cannot be read.
+fn relief(ready: &SendableItem) -> Option<filing::VerifiedRelief> {
+    let item = &ready.item;
+    let determination = eligibility::Determination::decode(item.determination.as_slice()).ok()?;
+    let current = ready.decision.as_ref()?;
+    let resolution = current.resolution;
+    let effective = decision::effective_relief(
+        item.outcome,
+        item.track,
+        i16::try_from(determination.reduce_to).unwrap_or(0),
+        item.status,
+        resolution,
+        current.reduce_to,
+    );
+    if !effective.relief {
+        return None;
+    }
+    let basis = match (item.status, DecisionKind::from_i16(current.kind)) {
+        (ReviewStatus::DeemedConcurred, _) => filing::ReliefBasis::DeemedConcurred,
+        (ReviewStatus::Resolved, _) => filing::ReliefBasis::Resolved,
+        _ => filing::ReliefBasis::Concurred,
+    };
+    let conviction = determination.conviction.clone().unwrap_or_default();
+    let mut reason_codes = vec![item.reason_code.clone()];
+    if !current.note.is_empty() || current.kind != 0 {
+        reason_codes.push(format!("DECISION_KIND_{}", current.kind));
+    }
+    Some(filing::VerifiedRelief {
+        review_item_id: item.id.clone(),
+        decision_id: current.id.clone(),
+        determination_id: item.determination_id.clone(),
+        run_id: item.run_id.clone(),
+        subject_id: item.subject_id.clone(),
+        count_id: conviction.count_id.clone(),
+        cnt_order: conviction.cnt_order.clone(),
+        agency_id: item.agency_id.clone(),
+        person: determination.person.clone(),
+        case_number: conviction.case_number.clone(),
+        court_ori_code: conviction.court_ori_code.clone(),
+        code_section: conviction.code_section.clone(),
+        prop64_section: conviction.prop64_section.clone(),
+        conviction_date: conviction.conviction_date,
+        severity: conviction.severity,
+        relief_type: i32::from(effective.relief_type),
+        track: determination.track,
+        reduce_to: i32::from(effective.reduce_to),
+        basis: basis as i32,
+        decided_at: Some(prost_types::Timestamp {
+            seconds: current.decided_at_ms.div_euclid(1000),
+            nanos: 0,
+        }),
+        reason_codes,
+        race_code: determination.race_code.clone(),
+        race_descr: determination.race_descr.clone(),
+    })
+}
