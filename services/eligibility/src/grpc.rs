@@ -66,8 +66,19 @@ fn scope_county(scope: Option<&common::Scope>) -> Result<County, EligibilityErro
             "INVALID_SCOPE: county_name is required (at most 64 characters)",
         ));
     }
+    let code = scope.county_code.as_str();
+    let code_valid = code.is_empty()
+        || (code.len() == 2
+            && code.bytes().all(|b| b.is_ascii_digit())
+            && matches!(code.parse::<u8>(), Ok(1..=58)));
+    if !code_valid {
+        return Err(invalid(
+            "scope.county_code",
+            "INVALID_SCOPE: county_code must be two digits 01..58",
+        ));
+    }
     Ok(County {
-        code: scope.county_code.trim().to_owned(),
+        code: code.to_owned(),
         name: name.to_owned(),
     })
 }
@@ -766,8 +777,14 @@ impl EligibilityService for EligibilityGrpc {
 
     async fn export_run_outputs(
         &self,
-        _request: Request<pb::ExportRunOutputsRequest>,
+        request: Request<pb::ExportRunOutputsRequest>,
     ) -> Result<Response<Self::ExportRunOutputsStream>, Status> {
+        let request = request.into_inner();
+        let county = scope_county(request.scope.as_ref())?;
+        // Another county's run is not there, before anything else is said about it.
+        self.eligibility
+            .run_in_county(&county, &request.run_id)
+            .await?;
         Err(unimplemented("ExportRunOutputs", "3 follow-up"))
     }
 

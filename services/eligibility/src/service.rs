@@ -286,6 +286,14 @@ impl Eligibility {
         );
 
         let (run, reused) = match self.store.find_run_by_key(&key).await? {
+            // The key names the county by name only: a run stored under another county
+            // code is another county's, and its batch is not there for this scope.
+            Some(run) if !in_county(&request.county, &run) => {
+                return Err(EligibilityError::NotFound {
+                    what: "batch",
+                    id: request.batch_id,
+                });
+            }
             Some(run) => (run, true),
             None => {
                 // A batch that is not there (or not this county's) must not leave a run.
@@ -484,18 +492,19 @@ impl Eligibility {
     /// One run of the county.
     pub async fn run_in_county(&self, county: &County, id: &str) -> Result<Run, EligibilityError> {
         match self.store.get_run(id).await? {
-            Some(run)
-                if run.county.name == county.name
-                    && (county.code.is_empty() || county.code == run.county.code) =>
-            {
-                Ok(run)
-            }
+            Some(run) if in_county(county, &run) => Ok(run),
             _ => Err(EligibilityError::NotFound {
                 what: "run",
                 id: id.to_owned(),
             }),
         }
     }
+}
+
+/// Whether a stored run is the county's: the same name, and the same code when the request
+/// gives one.
+fn in_county(county: &County, run: &Run) -> bool {
+    run.county.name == county.name && (county.code.is_empty() || county.code == run.county.code)
 }
 
 /// The instant of a stored `YYYY-MM-DD` date.

@@ -8,6 +8,7 @@
 //! through `cmr-runtime`.
 
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod grpc;

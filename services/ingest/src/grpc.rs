@@ -202,6 +202,31 @@ fn wants_full(view: i32) -> bool {
 }
 
 impl IngestGrpc {
+    /// A subject and its batch when the batch is in `county`; NOT_FOUND (naming the subject
+    /// only) otherwise, exactly as for an id that does not exist.
+    async fn subject_in_county(
+        &self,
+        county: &County,
+        subject_id: &str,
+    ) -> Result<(SubjectRef, model::Batch), IngestError> {
+        let not_found = || IngestError::NotFound {
+            what: "subject",
+            id: subject_id.to_owned(),
+        };
+        let subject = self
+            .ingest
+            .store
+            .get_subject(subject_id)
+            .await?
+            .ok_or_else(not_found)?;
+        let batch = self
+            .ingest
+            .batch_in_county(county, &subject.batch_id)
+            .await
+            .map_err(|_| not_found())?;
+        Ok((subject, batch))
+    }
+
     /// The first subject of a COMPLETE batch, as GetSubject gives it in the STRUCTURED
     /// view; `None` for a batch without subjects.
     async fn first_subject(
@@ -420,8 +445,14 @@ impl IngestService for IngestGrpc {
 
     async fn purge_batch(
         &self,
-        _request: Request<pb::PurgeBatchRequest>,
+        request: Request<pb::PurgeBatchRequest>,
     ) -> Result<Response<pb::PurgeBatchResponse>, Status> {
+        let request = request.into_inner();
+        let county = scope_county(request.scope.as_ref())?;
+        // Another county's batch is not there, before anything else is said about it.
+        self.ingest
+            .batch_in_county(&county, &request.batch_id)
+            .await?;
         Err(unimplemented("PurgeBatch"))
     }
 
@@ -488,8 +519,15 @@ impl IngestService for IngestGrpc {
 
     async fn list_subjects(
         &self,
-        _request: Request<pb::ListSubjectsRequest>,
+        request: Request<pb::ListSubjectsRequest>,
     ) -> Result<Response<pb::ListSubjectsResponse>, Status> {
+        let request = request.into_inner();
+        let county = scope_county(request.scope.as_ref())?;
+        if !request.batch_id.is_empty() {
+            self.ingest
+                .batch_in_county(&county, &request.batch_id)
+                .await?;
+        }
         Err(unimplemented("ListSubjects"))
     }
 
@@ -608,22 +646,7 @@ impl IngestService for IngestGrpc {
     ) -> Result<Response<pb::GetSubjectResponse>, Status> {
         let request = request.into_inner();
         let county = scope_county(request.scope.as_ref())?;
-        let not_found = || IngestError::NotFound {
-            what: "subject",
-            id: request.subject_id.clone(),
-        };
-        let subject = self
-            .ingest
-            .store
-            .get_subject(&request.subject_id)
-            .await
-            .map_err(IngestError::from)?
-            .ok_or_else(not_found)?;
-        let batch = self
-            .ingest
-            .batch_in_county(&county, &subject.batch_id)
-            .await
-            .map_err(|_| not_found())?;
+        let (subject, batch) = self.subject_in_county(&county, &request.subject_id).await?;
         let rows = self
             .ingest
             .store
@@ -644,8 +667,18 @@ impl IngestService for IngestGrpc {
 
     async fn list_counts(
         &self,
-        _request: Request<pb::ListCountsRequest>,
+        request: Request<pb::ListCountsRequest>,
     ) -> Result<Response<pb::ListCountsResponse>, Status> {
+        let request = request.into_inner();
+        let county = scope_county(request.scope.as_ref())?;
+        if !request.batch_id.is_empty() {
+            self.ingest
+                .batch_in_county(&county, &request.batch_id)
+                .await?;
+        }
+        if !request.subject_id.is_empty() {
+            self.subject_in_county(&county, &request.subject_id).await?;
+        }
         Err(unimplemented("ListCounts"))
     }
 }

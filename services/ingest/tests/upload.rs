@@ -190,11 +190,21 @@ async fn upload_in_odd_chunks(postgres: bool) {
         .expect("batch");
     assert_eq!(got.sha256.len(), 64);
 
+    // Counts are not served yet; the scope and batch are checked first.
     let status = client
-        .list_counts(pb::ListCountsRequest::default())
+        .list_counts(pb::ListCountsRequest {
+            scope: scope(),
+            batch_id: batch.batch_id.clone(),
+            ..Default::default()
+        })
         .await
         .expect_err("later issue");
     assert_eq!(status.code(), tonic::Code::Unimplemented);
+    let status = client
+        .list_counts(pb::ListCountsRequest::default())
+        .await
+        .expect_err("no scope");
+    assert_eq!(status.code(), tonic::Code::InvalidArgument);
 
     server.stop().await;
     db.cleanup().await;

@@ -183,16 +183,29 @@ impl Verification {
         Ok(count)
     }
 
-    /// Audit events of the caller's county.
+    /// At most `limit` audit events of the caller's county and whether more follow. A read
+    /// that returns events is itself audited (LIST_VIEWED of target type `audit_event`,
+    /// naming the event ids returned).
     pub async fn audit_events(
         &self,
         caller: &Caller,
         mut query: AuditQuery,
         limit: u64,
-    ) -> Result<Vec<AuditRecord>, VerificationError> {
+    ) -> Result<(Vec<AuditRecord>, bool), VerificationError> {
         self.allow(caller, Need::Audit, None, "audit", &[]).await?;
         query.county_key = caller.county.key();
-        Ok(self.store.list_audit(&query, limit).await?)
+        let mut events = self
+            .store
+            .list_audit(&query, limit.saturating_add(1))
+            .await?;
+        let more = events.len() as u64 > limit;
+        events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        if !events.is_empty() {
+            let ids = events.iter().map(|e| e.event_id.clone()).collect();
+            let read = caller.event(action::LIST_VIEWED, "audit_event", ids, "", "OK");
+            self.store.append_audit(vec![read]).await?;
+        }
+        Ok((events, more))
     }
 
     /// Recomputes the county's chain over `from..=to` (0 = first / last).

@@ -4,12 +4,18 @@ use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as eligibility;
 use cmr_proto::verification::v1 as pb;
 use cmr_proto::verification::v1::verification_service_server::VerificationService;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
 use prost::Message;
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status};
 
+use crate::domain::access::Need;
 use crate::domain::access::Principal;
 use crate::domain::audit_chain::AuditRecord;
+use crate::domain::deadline;
 use crate::domain::decision::{self, Action};
 use crate::domain::model::{
     ActorRef, Assignment, Comment, County, Decision, ItemFilter, QueueCursor, ReviewItem,
@@ -19,24 +25,52 @@ use crate::domain::routing::{Agency, RoutingMatch, RoutingRule};
 use crate::domain::validate;
 use crate::error::VerificationError;
 use crate::service::{Caller, IncomingDetermination, Submit, Verification};
-use crate::store::AuditQuery;
+use crate::store::{AuditQuery, IdempotentCall};
 
 const DEFAULT_PAGE: u64 = 100;
 const MAX_PAGE: u64 = 1000;
-/// The issue that brings the rest of the review workflow.
-const WORKFLOW_ISSUE: &str = "5";
+
+/// One lock per (county, method, idempotency key) in flight, so two copies of one request
+/// run one after the other and the second gets the first's outcome.
+type KeyLocks = Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
 
 /// The gRPC face of the verification service.
 #[derive(Clone, Debug)]
 pub struct VerificationGrpc {
     verification: Verification,
+    keys: KeyLocks,
 }
 
 impl VerificationGrpc {
     #[must_use]
     pub fn new(verification: Verification) -> Self {
-        Self { verification }
+        Self {
+            verification,
+            keys: KeyLocks::default(),
+        }
     }
+}
+
+/// Failures remembered under an idempotency key: those that follow from the request and the
+/// stored state. Transient failures (UNAVAILABLE, INTERNAL, ...) and those that depend on the
+/// token (UNAUTHENTICATED, PERMISSION_DENIED) are not, so a retry runs again.
+fn remembered_failure(code: tonic::Code) -> bool {
+    matches!(
+        code,
+        tonic::Code::InvalidArgument
+            | tonic::Code::NotFound
+            | tonic::Code::AlreadyExists
+            | tonic::Code::FailedPrecondition
+            | tonic::Code::Aborted
+            | tonic::Code::OutOfRange
+    )
+}
+
+fn key_reused() -> Status {
+    VerificationError::AlreadyExists(
+        "IDEMPOTENCY_KEY_REUSED: the idempotency key was used for another request".to_owned(),
+    )
+    .into()
 }
 
 fn scope_county(scope: Option<&common::Scope>) -> Result<County, VerificationError> {
@@ -63,14 +97,6 @@ fn bad_token() -> VerificationError {
         field: "page.page_token",
         description: "INVALID_PAGE_TOKEN: page token is not one this service issued".to_owned(),
     }
-}
-
-fn unimplemented(rpc: &'static str) -> Status {
-    VerificationError::Unimplemented {
-        rpc,
-        issue: WORKFLOW_ISSUE,
-    }
-    .into()
 }
 
 fn key_of(key: Option<&common::IdempotencyKey>) -> Result<String, VerificationError> {
@@ -293,17 +319,29 @@ fn to_pb_item(
     })
 }
 
-fn item_filter(filter: Option<&pb::ReviewFilter>) -> Result<ItemFilter, Status> {
+fn item_filter(filter: Option<&pb::ReviewFilter>) -> Result<ItemFilter, VerificationError> {
     let Some(filter) = filter else {
         return Ok(ItemFilter::default());
     };
-    if filter.ground != 0 {
-        return Err(unimplemented("ListReviewItems filter ground"));
-    }
-    if filter.conviction_date.is_some() {
-        return Err(unimplemented("ListReviewItems filter conviction_date"));
-    }
+    let ground = match filter.ground {
+        0 => None,
+        g if pb::ChallengeGround::try_from(g).is_ok() => Some(small(g)),
+        _ => {
+            return Err(VerificationError::InvalidArgument {
+                field: "filter.ground",
+                description: "unknown challenge ground".to_owned(),
+            });
+        }
+    };
+    let (conviction_from, conviction_to) = date_range(
+        filter.conviction_date.as_ref(),
+        "filter.conviction_date.from",
+        "filter.conviction_date.to",
+    )?;
     Ok(ItemFilter {
+        ground,
+        conviction_from,
+        conviction_to,
         statuses: filter.statuses.iter().copied().map(small).collect(),
         outcomes: filter.outcomes.iter().copied().map(small).collect(),
         agency_id: non_empty(&filter.agency_id),
@@ -314,7 +352,53 @@ fn item_filter(filter: Option<&pb::ReviewFilter>) -> Result<ItemFilter, Status> 
         court_ori_code: non_empty(&filter.court_ori_code),
         track: (filter.track != 0).then(|| small(filter.track)),
         reviewer_id: non_empty(&filter.reviewer_id),
+        ..ItemFilter::default()
     })
+}
+
+/// The bounds of a date range (`yyyymmdd`, inclusive); an absent bound is open.
+fn date_range(
+    range: Option<&common::DateRange>,
+    from_field: &'static str,
+    to_field: &'static str,
+) -> Result<(Option<i32>, Option<i32>), VerificationError> {
+    let Some(range) = range else {
+        return Ok((None, None));
+    };
+    let from = range
+        .from
+        .as_ref()
+        .map(|d| date_of(Some(d), from_field))
+        .transpose()?;
+    let to = range
+        .to
+        .as_ref()
+        .map(|d| date_of(Some(d), to_field))
+        .transpose()?;
+    Ok((from, to))
+}
+
+/// The cursor of a queue or notice page token (`conviction_date.review_item_id`).
+fn queue_cursor(token: &str) -> Result<Option<QueueCursor>, VerificationError> {
+    if token.is_empty() {
+        return Ok(None);
+    }
+    let (date, id) = token.split_once('.').ok_or_else(bad_token)?;
+    if id.is_empty() {
+        return Err(bad_token());
+    }
+    Ok(Some(QueueCursor {
+        conviction_date: date.parse::<i32>().map_err(|_| bad_token())?,
+        id: id.to_owned(),
+    }))
+}
+
+/// The token of the page after `last`, when more follow.
+fn next_queue_token(last: Option<&ReviewItem>, more: bool) -> String {
+    match last {
+        Some(item) if more => format!("{}.{}", item.conviction_date, item.id),
+        _ => String::new(),
+    }
 }
 
 impl VerificationGrpc {
@@ -337,6 +421,134 @@ impl VerificationGrpc {
             idempotency_key,
             request_sha256: request_digest(request.get_ref()),
         })
+    }
+
+    /// Runs a mutating call once per idempotency key: a retry of the same request (same
+    /// caller, same SHA-256) gets the remembered response or error; another request under the
+    /// same key is ALREADY_EXISTS (IDEMPOTENCY_KEY_REUSED). Keys are per county and `method`.
+    async fn once<R, F>(
+        &self,
+        caller: &Caller,
+        method: &'static str,
+        need: Need,
+        run: F,
+    ) -> Result<R, Status>
+    where
+        R: Message + Default,
+        F: Future<Output = Result<R, VerificationError>>,
+    {
+        let slot = format!(
+            "{}\u{1f}{method}\u{1f}{}",
+            caller.county.key(),
+            caller.idempotency_key
+        );
+        let lock = self
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(slot.clone())
+            .or_default()
+            .clone();
+        let outcome = {
+            let _held = lock.lock().await;
+            self.once_locked(caller, method, need, run).await
+        };
+        let mut keys = self
+            .keys
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Only the map and this call hold the lock: nobody else waits on it.
+        if Arc::strong_count(&lock) <= 2 {
+            keys.remove(&slot);
+        }
+        outcome
+    }
+
+    async fn once_locked<R, F>(
+        &self,
+        caller: &Caller,
+        method: &'static str,
+        need: Need,
+        run: F,
+    ) -> Result<R, Status>
+    where
+        R: Message + Default,
+        F: Future<Output = Result<R, VerificationError>>,
+    {
+        let store = &self.verification.store;
+        let county_key = caller.county.key();
+        let seen = store
+            .idempotent_call(&county_key, method, &caller.idempotency_key)
+            .await
+            .map_err(VerificationError::from)?;
+        if let Some(seen) = seen {
+            return self.replay(caller, need, &seen).await;
+        }
+        let result = run.await.map_err(Status::from);
+        let (code, message, response) = match &result {
+            Ok(response) => (0, String::new(), response.encode_to_vec()),
+            Err(status) if remembered_failure(status.code()) => (
+                status.code() as i32,
+                status.message().to_owned(),
+                Vec::new(),
+            ),
+            Err(_) => return result,
+        };
+        let stored = store
+            .remember_call(IdempotentCall {
+                county_key: county_key.clone(),
+                method: method.to_owned(),
+                idempotency_key: caller.idempotency_key.clone(),
+                principal_id: caller.principal.principal_id.clone(),
+                request_sha256: caller.request_sha256.clone(),
+                code,
+                message,
+                response,
+                created_at_ms: crate::domain::ids::now_ms(),
+            })
+            .await
+            .map_err(VerificationError::from)?;
+        if stored {
+            return result;
+        }
+        // Another process remembered this key first: answer as it did.
+        match store
+            .idempotent_call(&county_key, method, &caller.idempotency_key)
+            .await
+            .map_err(VerificationError::from)?
+        {
+            Some(seen) => self.replay(caller, need, &seen).await,
+            None => result,
+        }
+    }
+
+    /// The remembered outcome of `seen` for a caller who may still `need` it, or
+    /// IDEMPOTENCY_KEY_REUSED when the caller or the request differ.
+    async fn replay<R: Message + Default>(
+        &self,
+        caller: &Caller,
+        need: Need,
+        seen: &IdempotentCall,
+    ) -> Result<R, Status> {
+        self.verification
+            .allow(caller, need, None, "idempotent_call", &[])
+            .await?;
+        if seen.principal_id != caller.principal.principal_id
+            || seen.request_sha256 != caller.request_sha256
+        {
+            return Err(key_reused());
+        }
+        tracing::info!(method = %seen.method, "idempotent retry answered from the first call");
+        if seen.code == 0 {
+            R::decode(seen.response.as_slice()).map_err(|_| {
+                VerificationError::Internal("a remembered response is corrupt".to_owned()).into()
+            })
+        } else {
+            Err(Status::new(
+                tonic::Code::from(seen.code),
+                seen.message.clone(),
+            ))
+        }
     }
 
     async fn full_item(&self, item: &ReviewItem) -> Result<pb::ReviewItem, VerificationError> {
@@ -555,30 +767,19 @@ impl VerificationService for VerificationGrpc {
             .await?;
         let request = request.into_inner();
         let filter = item_filter(request.filter.as_ref())?;
-        let token = page_token(request.page.as_ref());
-        let after = if token.is_empty() {
-            None
-        } else {
-            let (date, id) = token.split_once('.').ok_or_else(bad_token)?;
-            Some(QueueCursor {
-                conviction_date: date.parse::<i32>().map_err(|_| bad_token())?,
-                id: id.to_owned(),
-            })
-        };
+        let after = queue_cursor(page_token(request.page.as_ref()))?;
         let limit = page_size(request.page.as_ref());
-        let mut items = self
+        let (items, more) = self
             .verification
-            .list(&caller, filter, after.as_ref(), limit + 1)
+            .list(&caller, filter, after.as_ref(), limit)
             .await?;
-        let next = if items.len() as u64 > limit {
-            items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            items
-                .last()
-                .map(|i| format!("{}.{}", i.conviction_date, i.id))
-                .unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let next = next_queue_token(items.last(), more);
+        let deadline = civil(
+            self.verification
+                .deadline_of(&caller)
+                .await?
+                .challenge_deadline,
+        );
         let decisions = self
             .verification
             .store
@@ -594,11 +795,13 @@ impl VerificationService for VerificationGrpc {
             items: items
                 .iter()
                 .map(|i| {
-                    to_pb_item(
+                    let mut item = to_pb_item(
                         i,
                         decisions.iter().find(|d| d.id == i.current_decision_id),
                         None,
-                    )
+                    )?;
+                    item.challenge_deadline = deadline;
+                    Ok::<_, VerificationError>(item)
                 })
                 .collect::<Result<_, _>>()?,
             page: Some(common::PageResponse {
@@ -633,19 +836,24 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), key)
             .await?;
         let r = request.into_inner();
-        let (item, decision) = self
-            .decision_rpc(
-                &caller,
-                &r.review_item_id,
-                &r.expected_current_decision_id,
-                Action::Concur,
-                &r.note,
-            )
-            .await?;
-        Ok(Response::new(pb::ConcurResponse {
-            item: Some(item),
-            decision: Some(decision),
-        }))
+        let run = async {
+            let (item, decision) = self
+                .decision_rpc(
+                    &caller,
+                    &r.review_item_id,
+                    &r.expected_current_decision_id,
+                    Action::Concur,
+                    &r.note,
+                )
+                .await?;
+            Ok(pb::ConcurResponse {
+                item: Some(item),
+                decision: Some(decision),
+            })
+        };
+        self.once(&caller, "Concur", Need::Decide, run)
+            .await
+            .map(Response::new)
     }
 
     async fn challenge(
@@ -660,19 +868,24 @@ impl VerificationService for VerificationGrpc {
         let act = Action::Challenge {
             ground: small(r.ground),
         };
-        let (item, decision) = self
-            .decision_rpc(
-                &caller,
-                &r.review_item_id,
-                &r.expected_current_decision_id,
-                act,
-                &r.note,
-            )
-            .await?;
-        Ok(Response::new(pb::ChallengeResponse {
-            item: Some(item),
-            decision: Some(decision),
-        }))
+        let run = async {
+            let (item, decision) = self
+                .decision_rpc(
+                    &caller,
+                    &r.review_item_id,
+                    &r.expected_current_decision_id,
+                    act,
+                    &r.note,
+                )
+                .await?;
+            Ok(pb::ChallengeResponse {
+                item: Some(item),
+                decision: Some(decision),
+            })
+        };
+        self.once(&caller, "Challenge", Need::Decide, run)
+            .await
+            .map(Response::new)
     }
 
     async fn resolve(
@@ -688,19 +901,24 @@ impl VerificationService for VerificationGrpc {
             resolution: small(r.resolution),
             reduce_to: small(r.reduce_to),
         };
-        let (item, decision) = self
-            .decision_rpc(
-                &caller,
-                &r.review_item_id,
-                &r.expected_current_decision_id,
-                act,
-                &r.note,
-            )
-            .await?;
-        Ok(Response::new(pb::ResolveResponse {
-            item: Some(item),
-            decision: Some(decision),
-        }))
+        let run = async {
+            let (item, decision) = self
+                .decision_rpc(
+                    &caller,
+                    &r.review_item_id,
+                    &r.expected_current_decision_id,
+                    act,
+                    &r.note,
+                )
+                .await?;
+            Ok(pb::ResolveResponse {
+                item: Some(item),
+                decision: Some(decision),
+            })
+        };
+        self.once(&caller, "Resolve", Need::Decide, run)
+            .await
+            .map(Response::new)
     }
 
     async fn bulk_act(
@@ -712,25 +930,34 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), key)
             .await?;
         let r = request.into_inner();
-        let filter = item_filter(r.filter.as_ref())?;
-        let (act, note) = bulk_action(r.action.as_ref())?;
-        let outcome = self
-            .verification
-            .bulk(&caller, filter, act, &note, r.expected_count, r.dry_run)
-            .await?;
-        Ok(Response::new(pb::BulkActResponse {
-            bulk_action_id: outcome.bulk_action_id,
-            matched: outcome.matched,
-            applied: outcome.applied,
-            skipped: outcome
-                .skipped
-                .into_iter()
-                .map(|(review_item_id, reason)| pb::BulkSkip {
-                    review_item_id,
-                    reason,
-                })
-                .collect(),
-        }))
+        let run = async {
+            let filter = item_filter(r.filter.as_ref())?;
+            let (act, note) = bulk_action(r.action.as_ref())?;
+            let outcome = self
+                .verification
+                .bulk(&caller, filter, act, &note, r.expected_count, r.dry_run)
+                .await?;
+            Ok(pb::BulkActResponse {
+                bulk_action_id: outcome.bulk_action_id,
+                matched: outcome.matched,
+                applied: outcome.applied,
+                skipped: outcome
+                    .skipped
+                    .into_iter()
+                    .map(|(review_item_id, reason)| pb::BulkSkip {
+                        review_item_id,
+                        reason,
+                    })
+                    .collect(),
+            })
+        };
+        if r.dry_run {
+            // A dry run changes nothing; it is answered afresh every time.
+            return run.await.map(Response::new).map_err(Status::from);
+        }
+        self.once(&caller, "BulkAct", Need::Decide, run)
+            .await
+            .map(Response::new)
     }
 
     async fn comment(
@@ -742,13 +969,18 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), key)
             .await?;
         let r = request.into_inner();
-        let comment = self
-            .verification
-            .comment(&caller, &r.review_item_id, &r.text)
-            .await?;
-        Ok(Response::new(pb::CommentResponse {
-            comment: Some(to_pb_comment(&comment)),
-        }))
+        let run = async {
+            let comment = self
+                .verification
+                .comment(&caller, &r.review_item_id, &r.text)
+                .await?;
+            Ok(pb::CommentResponse {
+                comment: Some(to_pb_comment(&comment)),
+            })
+        };
+        self.once(&caller, "Comment", Need::Decide, run)
+            .await
+            .map(Response::new)
     }
 
     async fn reassign(
@@ -760,19 +992,24 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), key)
             .await?;
         let r = request.into_inner();
-        let item = self
-            .verification
-            .reassign(
-                &caller,
-                &r.review_item_id,
-                &r.to_agency_id,
-                &r.to_reviewer_id,
-                &r.reason,
-            )
-            .await?;
-        Ok(Response::new(pb::ReassignResponse {
-            item: Some(self.full_item(&item).await?),
-        }))
+        let run = async {
+            let item = self
+                .verification
+                .reassign(
+                    &caller,
+                    &r.review_item_id,
+                    &r.to_agency_id,
+                    &r.to_reviewer_id,
+                    &r.reason,
+                )
+                .await?;
+            Ok(pb::ReassignResponse {
+                item: Some(self.full_item(&item).await?),
+            })
+        };
+        self.once(&caller, "Reassign", Need::Administer, run)
+            .await
+            .map(Response::new)
     }
 
     async fn set_deadline(
@@ -784,14 +1021,19 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), key)
             .await?;
         let r = request.into_inner();
-        let date = date_of(r.challenge_deadline.as_ref(), "challenge_deadline")?;
-        let deadline = self
-            .verification
-            .set_deadline(&caller, date, &r.reason)
-            .await?;
-        Ok(Response::new(pb::SetDeadlineResponse {
-            deadline: Some(to_pb_deadline(&deadline, &caller.county)),
-        }))
+        let run = async {
+            let date = date_of(r.challenge_deadline.as_ref(), "challenge_deadline")?;
+            let deadline = self
+                .verification
+                .set_deadline(&caller, date, &r.reason)
+                .await?;
+            Ok(pb::SetDeadlineResponse {
+                deadline: Some(to_pb_deadline(&deadline, &caller.county)),
+            })
+        };
+        self.once(&caller, "SetDeadline", Need::Administer, run)
+            .await
+            .map(Response::new)
     }
 
     async fn get_deadline(
@@ -863,28 +1105,34 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), String::new())
             .await?;
         let r = request.into_inner();
-        if r.decided.is_some() {
-            return Err(unimplemented("ListChallengedForDefender filter decided"));
-        }
-        let items = self
+        let (decided_from, decided_to) =
+            date_range(r.decided.as_ref(), "decided.from", "decided.to")?;
+        let filter = ItemFilter {
+            statuses: vec![ReviewStatus::Challenged as i16],
+            agency_id: non_empty(&r.agency_id),
+            decided_from_ms: decided_from.map(deadline::pacific_midnight_ms),
+            decided_to_ms: decided_to.map(|to| {
+                deadline::pacific_midnight_ms(deadline::civil_from_days(
+                    deadline::days_from_civil(to) + 1,
+                ))
+            }),
+            ..ItemFilter::default()
+        };
+        let after = queue_cursor(page_token(r.page.as_ref()))?;
+        let limit = page_size(r.page.as_ref());
+        let (entries, more) = self
             .verification
-            .notice(
-                &caller,
-                &[ReviewStatus::Challenged],
-                &r.agency_id,
-                "",
-                false,
-            )
+            .notice(&caller, filter, after.as_ref(), limit)
             .await?;
         Ok(Response::new(pb::ListChallengedForDefenderResponse {
-            entries: items
+            page: Some(common::PageResponse {
+                next_page_token: next_queue_token(entries.last().map(|(i, _)| i), more),
+                total_size: -1,
+            }),
+            entries: entries
                 .iter()
                 .map(|(i, d)| notice_entry(i, d.as_ref()))
                 .collect::<Result<_, _>>()?,
-            page: Some(common::PageResponse {
-                next_page_token: String::new(),
-                total_size: i64::try_from(items.len()).unwrap_or(-1),
-            }),
         }))
     }
 
@@ -896,24 +1144,35 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), String::new())
             .await?;
         let r = request.into_inner();
-        let statuses = [
-            ReviewStatus::Concurred,
-            ReviewStatus::DeemedConcurred,
-            ReviewStatus::Resolved,
-        ];
-        let items = self
+        let filter = ItemFilter {
+            statuses: [
+                ReviewStatus::Concurred,
+                ReviewStatus::DeemedConcurred,
+                ReviewStatus::Resolved,
+            ]
+            .iter()
+            .map(|s| *s as i16)
+            .collect(),
+            agency_id: non_empty(&r.agency_id),
+            court_ori_code: non_empty(&r.court_ori_code),
+            relief_only: true,
+            ..ItemFilter::default()
+        };
+        let after = queue_cursor(page_token(r.page.as_ref()))?;
+        let limit = page_size(r.page.as_ref());
+        let (entries, more) = self
             .verification
-            .notice(&caller, &statuses, &r.agency_id, &r.court_ori_code, true)
+            .notice(&caller, filter, after.as_ref(), limit)
             .await?;
         Ok(Response::new(pb::ListUnchallengedForCourtResponse {
-            entries: items
+            page: Some(common::PageResponse {
+                next_page_token: next_queue_token(entries.last().map(|(i, _)| i), more),
+                total_size: -1,
+            }),
+            entries: entries
                 .iter()
                 .map(|(i, d)| notice_entry(i, d.as_ref()))
                 .collect::<Result<_, _>>()?,
-            page: Some(common::PageResponse {
-                next_page_token: String::new(),
-                total_size: i64::try_from(items.len()).unwrap_or(-1),
-            }),
         }))
     }
 
@@ -939,18 +1198,13 @@ impl VerificationService for VerificationGrpc {
             from_sequence: i64::try_from(r.from_sequence).unwrap_or(0).max(after + 1),
         };
         let limit = page_size(r.page.as_ref());
-        let mut events = self
+        let (events, more) = self
             .verification
-            .audit_events(&caller, query, limit + 1)
+            .audit_events(&caller, query, limit)
             .await?;
-        let next = if events.len() as u64 > limit {
-            events.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-            events
-                .last()
-                .map(|e| e.sequence.to_string())
-                .unwrap_or_default()
-        } else {
-            String::new()
+        let next = match events.last() {
+            Some(last) if more => last.sequence.to_string(),
+            _ => String::new(),
         };
         Ok(Response::new(pb::ListAuditEventsResponse {
             events: events.iter().map(to_pb_event).collect(),

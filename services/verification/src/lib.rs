@@ -21,10 +21,23 @@
 //! call acts as the county-wide principal `open-mode` (so `cmr run` and `cmr up` work
 //! unchanged) and is audited under that name.
 //!
+//! # Retries
+//! Concur, Challenge, Resolve, Comment, Reassign, BulkAct (not dry runs) and SetDeadline
+//! remember their outcome under the request's idempotency key, per county and method
+//! (`idempotent_calls`): a retry of the same request by the same principal gets the original
+//! response, or the original error unless it was transient or a denial; another request under
+//! the key is ALREADY_EXISTS (`IDEMPOTENCY_KEY_REUSED`). Copies of one request run one after
+//! the other within a process.
+//!
+//! # Dates
+//! "Today" for ApplyDeadline and the defender notice's `decided` range are California dates,
+//! with daylight time ([`domain::deadline::pacific_offset_hours`]).
+//!
 //! # Audit
-//! Every decision, read of personal data and denial appends an event to the county's hash
-//! chain ([`domain::audit_chain`]); `VerifyAuditChain` recomputes it and names the first
-//! broken link.
+//! Every decision, read of personal data, read of the audit trail itself (`ListAuditEvents`,
+//! as LIST_VIEWED of `audit_event`s) and denial appends an event to the county's hash chain
+//! ([`domain::audit_chain`]); `VerifyAuditChain` recomputes it and names the first broken
+//! link.
 //! [`run`] connects the store, migrates, and serves with health and reflection through
 //! `cmr-runtime`.
 

@@ -77,15 +77,15 @@ impl Verification {
         }))
     }
 
-    /// One page of the queue the caller may see (reviewers: their agency only), audited as
-    /// LIST_VIEWED when it returns items.
+    /// One page of the queue the caller may see (reviewers: their agency only), at most
+    /// `limit` items and whether more follow; audited as LIST_VIEWED when it returns items.
     pub async fn list(
         &self,
         caller: &Caller,
         mut filter: ItemFilter,
         after: Option<&QueueCursor>,
         limit: u64,
-    ) -> Result<Vec<ReviewItem>, VerificationError> {
+    ) -> Result<(Vec<ReviewItem>, bool), VerificationError> {
         self.allow(
             caller,
             Need::Read,
@@ -97,16 +97,31 @@ impl Verification {
         if !caller.principal.county_wide() {
             filter.agency_id = Some(caller.principal.agency_id.clone());
         }
-        let items = self
-            .store
-            .list_items(&caller.county, &filter, after, limit)
-            .await?;
+        let (items, more) = self.page(caller, &filter, after, limit).await?;
         if !items.is_empty() {
             let ids = items.iter().map(|i| i.id.clone()).collect();
             let event = caller.event(action::LIST_VIEWED, "review_item", ids, "", "OK");
             self.store.append_audit(vec![event]).await?;
         }
-        Ok(items)
+        Ok((items, more))
+    }
+
+    /// At most `limit` items of the caller's county matching `filter` after `after`, and
+    /// whether more follow.
+    async fn page(
+        &self,
+        caller: &Caller,
+        filter: &ItemFilter,
+        after: Option<&QueueCursor>,
+        limit: u64,
+    ) -> Result<(Vec<ReviewItem>, bool), VerificationError> {
+        let mut items = self
+            .store
+            .list_items(&caller.county, filter, after, limit.saturating_add(1))
+            .await?;
+        let more = items.len() as u64 > limit;
+        items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok((items, more))
     }
 
     /// One item with its history, audited as ITEM_VIEWED.
@@ -581,32 +596,29 @@ impl Verification {
         })
     }
 
-    /// Items of a notice list: `statuses` of the caller's county (reviewers: their agency),
-    /// audited as NOTICE_EXPORTED.
+    /// One page of a notice list: items of the caller's county (reviewers: their agency)
+    /// matching `filter` after `after`, at most `limit`, with their current decisions, and
+    /// whether more follow; audited as NOTICE_EXPORTED when it returns items.
     pub async fn notice(
         &self,
         caller: &Caller,
-        statuses: &[ReviewStatus],
-        agency_id: &str,
-        court_ori_code: &str,
-        relief_only: bool,
-    ) -> Result<Vec<(ReviewItem, Option<Decision>)>, VerificationError> {
-        let requested_agency = (!agency_id.is_empty()).then_some(agency_id);
-        self.allow(caller, Need::Read, requested_agency, "notice", &[])
-            .await?;
-        let mut filter = ItemFilter {
-            statuses: statuses.iter().map(|s| *s as i16).collect(),
-            agency_id: requested_agency.map(str::to_owned),
-            court_ori_code: (!court_ori_code.is_empty()).then(|| court_ori_code.to_owned()),
-            ..ItemFilter::default()
-        };
+        mut filter: ItemFilter,
+        after: Option<&QueueCursor>,
+        limit: u64,
+    ) -> Result<(Vec<(ReviewItem, Option<Decision>)>, bool), VerificationError> {
+        let requested_agency = filter.agency_id.clone();
+        self.allow(
+            caller,
+            Need::Read,
+            requested_agency.as_deref(),
+            "notice",
+            &[],
+        )
+        .await?;
         if !caller.principal.county_wide() {
             filter.agency_id = Some(caller.principal.agency_id.clone());
         }
-        let mut items = self.walk(caller, &filter).await?;
-        if relief_only {
-            items.retain(|i| i.relief == 1 || i.status == ReviewStatus::Pending);
-        }
+        let (items, more) = self.page(caller, &filter, after, limit).await?;
         let decisions = self
             .store
             .decisions(
@@ -621,7 +633,7 @@ impl Verification {
             let event = caller.event(action::NOTICE_EXPORTED, "review_item", ids, "", "OK");
             self.store.append_audit(vec![event]).await?;
         }
-        Ok(items
+        let entries = items
             .into_iter()
             .map(|item| {
                 let current = decisions
@@ -630,7 +642,8 @@ impl Verification {
                     .cloned();
                 (item, current)
             })
-            .collect())
+            .collect();
+        Ok((entries, more))
     }
 }
 

@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_filing_tables;
+mod m20261201_000002_filing_unique_per_county;
 
 /// Every filing migration, in order.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_filing_tables::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_filing_tables::Migration),
+            Box::new(m20261201_000002_filing_unique_per_county::Migration),
+        ]
     }
 }

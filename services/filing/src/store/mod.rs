@@ -69,7 +69,7 @@ impl Store {
     }
 
     /// In one transaction: inserts the filings whose (review item, decision) is not stored
-    /// yet, and records the submission under its key. The outcome counts as duplicates the
+    /// yet for their county, and records the submission under its key. The outcome counts as duplicates the
     /// filings already stored (added to the caller's `duplicates`), and lists as unmatched
     /// only new filings with no court.
     pub async fn submit(
@@ -90,6 +90,8 @@ impl Store {
             let part: Vec<_> = rest.by_ref().take(INSERT_ROWS).collect();
             let result = filing::Entity::insert_many(part.into_iter().map(to_active))
                 .on_conflict_do_nothing_on([
+                    filing::Column::CountyCode,
+                    filing::Column::CountyName,
                     filing::Column::ReviewItemId,
                     filing::Column::DecisionId,
                 ])

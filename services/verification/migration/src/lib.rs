@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_verification_tables;
 mod m20261201_000002_review_workflow;
+mod m20261203_000003_idempotent_calls;
 
 /// Every verification migration, in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_verification_tables::Migration),
             Box::new(m20261201_000002_review_workflow::Migration),
+            Box::new(m20261203_000003_idempotent_calls::Migration),
         ]
     }
 }

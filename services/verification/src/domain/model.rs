@@ -229,6 +229,16 @@ pub struct ItemFilter {
     pub court_ori_code: Option<String>,
     pub track: Option<i16>,
     pub reviewer_id: Option<String>,
+    /// Only items whose current decision is a challenge on this ground.
+    pub ground: Option<i16>,
+    /// Conviction dates (`yyyymmdd`, inclusive); items with an unknown date never match.
+    pub conviction_from: Option<i32>,
+    pub conviction_to: Option<i32>,
+    /// Only items whose current decision was made in `[from, to)` (Unix ms).
+    pub decided_from_ms: Option<i64>,
+    pub decided_to_ms: Option<i64>,
+    /// Only items whose current decision leads to relief.
+    pub relief_only: bool,
 }
 
 /// Where a page of the queue starts: after this (conviction date, item id).

@@ -4,10 +4,12 @@
 mod access;
 mod audit;
 mod entities;
+mod idempotency;
 mod review;
 mod routing;
 
 pub use audit::AuditQuery;
+pub use idempotency::IdempotentCall;
 pub use review::{Decide, Decided, SendableItem};
 
 use cmr_verification_migration::Migrator;
@@ -20,12 +22,14 @@ use sea_orm::{
 use tokio::sync::Mutex;
 
 use crate::domain::audit_chain::AuditRecord;
+use crate::domain::decision::DecisionKind;
 
 use crate::domain::model::{
     Assignment, County, ItemFilter, QueueCursor, ReviewItem, ReviewStatus, Submission,
     SubmissionOutcome,
 };
-use entities::{assignment, review_item, submission};
+use entities::{assignment, decision, review_item, submission};
+use sea_orm::sea_query::Query;
 
 /// Items per INSERT statement (20 columns each, well inside SQLite's and PostgreSQL's
 /// bind-parameter limits).
@@ -241,6 +245,40 @@ impl Store {
         }
         if let Some(reviewer) = &filter.reviewer_id {
             query = query.filter(review_item::Column::ReviewerId.eq(reviewer.clone()));
+        }
+        if filter.relief_only {
+            query = query.filter(review_item::Column::Relief.eq(1i16));
+        }
+        if filter.conviction_from.is_some() || filter.conviction_to.is_some() {
+            query = query.filter(review_item::Column::ConvictionDate.gt(0));
+        }
+        if let Some(from) = filter.conviction_from {
+            query = query.filter(review_item::Column::ConvictionDate.gte(from));
+        }
+        if let Some(to) = filter.conviction_to {
+            query = query.filter(review_item::Column::ConvictionDate.lte(to));
+        }
+        if filter.ground.is_some()
+            || filter.decided_from_ms.is_some()
+            || filter.decided_to_ms.is_some()
+        {
+            let mut current = Query::select()
+                .column(decision::Column::Id)
+                .from(decision::Entity)
+                .and_where(decision::Column::SupersededBy.eq(""))
+                .to_owned();
+            if let Some(ground) = filter.ground {
+                current
+                    .and_where(decision::Column::Kind.eq(DecisionKind::Challenge as i16))
+                    .and_where(decision::Column::Ground.eq(ground));
+            }
+            if let Some(from) = filter.decided_from_ms {
+                current.and_where(decision::Column::DecidedAtMs.gte(from));
+            }
+            if let Some(to) = filter.decided_to_ms {
+                current.and_where(decision::Column::DecidedAtMs.lt(to));
+            }
+            query = query.filter(review_item::Column::CurrentDecisionId.in_subquery(current));
         }
         if let Some(cursor) = after {
             query = query.filter(
