@@ -101,8 +101,11 @@ impl<R: Read> Splitter<R> {
                 let lines = newlines(&self.carry) + 1;
                 return Ok(Some(self.emit(Vec::new(), lines)));
             }
-            // One record is larger than the target: read on.
-            want = self.carry.len() + self.target;
+            // One record is larger than the target: read on, doubling what is held, so a
+            // record (or an unclosed quote) of n bytes costs O(n log n) scanning rather
+            // than a rescan per `target` bytes (O(n²) with tiny chunks). The boundary found
+            // does not depend on how much is held, only on the bytes.
+            want = self.carry.len() + self.target.max(self.carry.len());
         }
     }
 
