@@ -426,6 +426,31 @@ impl VerificationGrpc {
     /// Runs a mutating call once per idempotency key: a retry of the same request (same
     /// caller, same SHA-256) gets the remembered response or error; another request under the
     /// same key is ALREADY_EXISTS (IDEMPOTENCY_KEY_REUSED). Keys are per county and `method`.
+    /// Concur, Challenge and Resolve: one decision on one item, answered once per
+    /// idempotency key; `respond` wraps the item and decision in the method's response.
+    async fn decide<Q: DecisionRequest, R: Message + Default>(
+        &self,
+        caller: &Caller,
+        method: &'static str,
+        request: &Q,
+        act: Action,
+        respond: fn(pb::ReviewItem, pb::Decision) -> R,
+    ) -> Result<R, Status> {
+        let run = async {
+            let (item, decision) = self
+                .decision_rpc(
+                    caller,
+                    request.review_item_id(),
+                    request.expected_current_decision_id(),
+                    act,
+                    request.note(),
+                )
+                .await?;
+            Ok(respond(item, decision))
+        };
+        self.once(caller, method, Need::Decide, run).await
+    }
+
     async fn once<R, F>(
         &self,
         caller: &Caller,
@@ -836,24 +861,14 @@ impl VerificationService for VerificationGrpc {
             .caller(&request, request.get_ref().scope.as_ref(), key)
             .await?;
         let r = request.into_inner();
-        let run = async {
-            let (item, decision) = self
-                .decision_rpc(
-                    &caller,
-                    &r.review_item_id,
-                    &r.expected_current_decision_id,
-                    Action::Concur,
-                    &r.note,
-                )
-                .await?;
-            Ok(pb::ConcurResponse {
+        self.decide(&caller, "Concur", &r, Action::Concur, |item, decision| {
+            pb::ConcurResponse {
                 item: Some(item),
                 decision: Some(decision),
-            })
-        };
-        self.once(&caller, "Concur", Need::Decide, run)
-            .await
-            .map(Response::new)
+            }
+        })
+        .await
+        .map(Response::new)
     }
 
     async fn challenge(
@@ -868,24 +883,14 @@ impl VerificationService for VerificationGrpc {
         let act = Action::Challenge {
             ground: small(r.ground),
         };
-        let run = async {
-            let (item, decision) = self
-                .decision_rpc(
-                    &caller,
-                    &r.review_item_id,
-                    &r.expected_current_decision_id,
-                    act,
-                    &r.note,
-                )
-                .await?;
-            Ok(pb::ChallengeResponse {
+        self.decide(&caller, "Challenge", &r, act, |item, decision| {
+            pb::ChallengeResponse {
                 item: Some(item),
                 decision: Some(decision),
-            })
-        };
-        self.once(&caller, "Challenge", Need::Decide, run)
-            .await
-            .map(Response::new)
+            }
+        })
+        .await
+        .map(Response::new)
     }
 
     async fn resolve(
@@ -901,24 +906,14 @@ impl VerificationService for VerificationGrpc {
             resolution: small(r.resolution),
             reduce_to: small(r.reduce_to),
         };
-        let run = async {
-            let (item, decision) = self
-                .decision_rpc(
-                    &caller,
-                    &r.review_item_id,
-                    &r.expected_current_decision_id,
-                    act,
-                    &r.note,
-                )
-                .await?;
-            Ok(pb::ResolveResponse {
+        self.decide(&caller, "Resolve", &r, act, |item, decision| {
+            pb::ResolveResponse {
                 item: Some(item),
                 decision: Some(decision),
-            })
-        };
-        self.once(&caller, "Resolve", Need::Decide, run)
-            .await
-            .map(Response::new)
+            }
+        })
+        .await
+        .map(Response::new)
     }
 
     async fn bulk_act(
@@ -1377,3 +1372,28 @@ fn hex(bytes: &[u8]) -> String {
         s
     })
 }
+
+/// The fields Concur, Challenge and Resolve requests share.
+trait DecisionRequest {
+    fn review_item_id(&self) -> &str;
+    fn expected_current_decision_id(&self) -> &str;
+    fn note(&self) -> &str;
+}
+
+macro_rules! decision_request {
+    ($($t:ty),*) => {$(
+        impl DecisionRequest for $t {
+            fn review_item_id(&self) -> &str {
+                &self.review_item_id
+            }
+            fn expected_current_decision_id(&self) -> &str {
+                &self.expected_current_decision_id
+            }
+            fn note(&self) -> &str {
+                &self.note
+            }
+        }
+    )*};
+}
+
+decision_request!(pb::ConcurRequest, pb::ChallengeRequest, pb::ResolveRequest);
