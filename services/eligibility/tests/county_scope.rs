@@ -6,15 +6,15 @@
 //! INVALID_ARGUMENT naming the field. The real ingest and eligibility servers on
 //! 127.0.0.1:0 with SQLite in tempdirs; the DOJ rows are synthetic.
 
-use cmr_eligibility::{EligibilityConfig, run};
-use cmr_ingest::IngestConfig;
+mod support;
+
 use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as pb;
 use cmr_proto::eligibility::v1::eligibility_service_client::EligibilityServiceClient;
 use cmr_proto::ingest::v1 as ingest;
-use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use cmr_record::columns as col;
-use cmr_testkit::{Server, TestDatabase};
+use cmr_testkit::TestDatabase;
+use support::Running;
 use tokio_stream::StreamExt;
 use tonic::{Code, Status, transport::Channel};
 
@@ -73,49 +73,6 @@ fn doj_file() -> Vec<u8> {
     }
     text.push('\n');
     text.into_bytes()
-}
-
-struct Running {
-    ingest: IngestServiceClient<Channel>,
-    eligibility: EligibilityServiceClient<Channel>,
-    ingest_server: Server<cmr_ingest::RunError>,
-    eligibility_server: Server<cmr_eligibility::RunError>,
-}
-
-impl Running {
-    async fn start(ingest_url: &str, eligibility_url: &str) -> Self {
-        let ingest_server = Server::start(|listener, shutdown| {
-            cmr_ingest::run(IngestConfig::new(ingest_url), listener, shutdown)
-        })
-        .await;
-        let config = EligibilityConfig::new(eligibility_url, ingest_server.endpoint());
-        let eligibility_server =
-            Server::start(|listener, shutdown| run(config, listener, shutdown)).await;
-        let ingest = IngestServiceClient::connect(ingest_server.endpoint())
-            .await
-            .expect("connect ingest");
-        let eligibility = EligibilityServiceClient::connect(eligibility_server.endpoint())
-            .await
-            .expect("connect eligibility");
-        Self {
-            ingest,
-            eligibility,
-            ingest_server,
-            eligibility_server,
-        }
-    }
-
-    async fn stop(mut self) {
-        drop(self.ingest);
-        drop(self.eligibility);
-        self.eligibility_server.signal_stop();
-        self.ingest_server.signal_stop();
-        self.eligibility_server
-            .join()
-            .await
-            .expect("eligibility run");
-        self.ingest_server.join().await.expect("ingest run");
-    }
 }
 
 fn assert_code(result: Result<impl std::fmt::Debug, Status>, code: Code, id: &str, rpc: &str) {

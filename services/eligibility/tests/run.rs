@@ -3,18 +3,19 @@
 //! it is unreachable). A gogen fixture is uploaded, evaluated over the wire, and the stored
 //! determinations and summary are compared with gogen's.
 
+mod support;
+
 use std::path::PathBuf;
 
-use cmr_eligibility::{EligibilityConfig, run};
 use cmr_engine::EligibilityOptions;
-use cmr_ingest::IngestConfig;
 use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as pb;
 use cmr_proto::eligibility::v1::eligibility_service_client::EligibilityServiceClient;
 use cmr_proto::ingest::v1 as ingest;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
-use cmr_testkit::{Server, TestDatabase};
+use cmr_testkit::TestDatabase;
 use sea_orm::{ConnectionTrait, Database};
+use support::Running;
 use tokio_stream::StreamExt;
 use tonic::transport::Channel;
 
@@ -24,56 +25,6 @@ fn fixture(name: &str) -> PathBuf {
         .join(name);
     assert!(path.is_file(), "fixture missing: {}", path.display());
     path
-}
-
-/// Both servers.
-struct Running {
-    ingest: IngestServiceClient<Channel>,
-    eligibility: EligibilityServiceClient<Channel>,
-    ingest_server: Server<cmr_ingest::RunError>,
-    eligibility_server: Server<cmr_eligibility::RunError>,
-}
-
-impl Running {
-    async fn start(ingest_url: &str, eligibility_url: &str) -> Self {
-        let ingest_server = Server::start(|listener, shutdown| {
-            cmr_ingest::run(IngestConfig::new(ingest_url), listener, shutdown)
-        })
-        .await;
-        let config = EligibilityConfig::new(eligibility_url, ingest_server.endpoint());
-        let eligibility_server =
-            Server::start(|listener, shutdown| run(config, listener, shutdown)).await;
-        let ingest = IngestServiceClient::connect(ingest_server.endpoint())
-            .await
-            .expect("connect ingest");
-        let eligibility = connect_retrying(eligibility_server.endpoint()).await;
-        Self {
-            ingest,
-            eligibility,
-            ingest_server,
-            eligibility_server,
-        }
-    }
-
-    async fn stop(mut self) {
-        drop(self.ingest);
-        drop(self.eligibility);
-        self.eligibility_server.signal_stop();
-        self.ingest_server.signal_stop();
-        self.eligibility_server
-            .join()
-            .await
-            .expect("eligibility run");
-        self.ingest_server.join().await.expect("ingest run");
-    }
-}
-
-/// The listener is bound before `run` starts, so connecting succeeds at once; the first
-/// call waits for migrations and seeding.
-async fn connect_retrying(endpoint: String) -> EligibilityServiceClient<Channel> {
-    EligibilityServiceClient::connect(endpoint)
-        .await
-        .expect("connect eligibility")
 }
 
 fn scope() -> Option<common::Scope> {
