@@ -8,7 +8,7 @@
 //! through `cmr-runtime`.
 
 pub mod config;
-pub mod documents;
+pub use cmr_filing_documents as documents;
 pub mod domain;
 pub mod error;
 pub mod grpc;

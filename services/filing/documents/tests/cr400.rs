@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cmr_filing::documents::cr400::{
+use cmr_filing_documents::cr400::{
     CivilDate, Contact, Cr400, Cr400Error, PRO_SE, Party, Section, Track, field, fill, read_back,
 };
 use lopdf::{Document, Object, Stream, dictionary};
 
 fn template() -> Vec<u8> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/forms/CR-400-petition-application-hs-11361.8.pdf");
+        .join("../../../../shared/forms/CR-400-petition-application-hs-11361.8.pdf");
     std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "the CR-400 form is not at {} ({e}): the CR-400 tests need ../shared",
@@ -25,7 +25,7 @@ fn template() -> Vec<u8> {
 /// The field list beside the form: one fully qualified name per line, then its type.
 fn listed_fields() -> Vec<String> {
     let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/forms/CR-400-fields.txt");
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../../shared/forms/CR-400-fields.txt");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "the CR-400 field list is not at {} ({e}): the CR-400 tests need ../shared",
@@ -363,7 +363,7 @@ fn a_mapped_field_of_the_wrong_type_is_an_error() {
 /// installs when it is missing); without it the test fails rather than skip the rendering.
 #[test]
 fn page_one_renders_to_png() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-artifacts");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../target/test-artifacts");
     std::fs::create_dir_all(&dir).unwrap();
     render(&dir, "cr400", &application());
     render(&dir, "cr400-pro-se", &petition());

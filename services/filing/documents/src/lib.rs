@@ -9,6 +9,7 @@
 pub mod cr400;
 pub mod impact;
 pub mod model;
+pub mod typeset;
 
 pub use model::{
     BatchInput, CaseLine, ChallengedLine, CourtInfo, DocumentError, DocumentKind, Rendered,
