@@ -20,6 +20,10 @@ pub struct FilingConfig {
         default_value_t = 10
     )]
     pub drain_timeout_secs: u64,
+    /// Directory of county template files overlaid on the built-in templates (see
+    /// docs/FILING.md); the built-in templates alone when absent.
+    #[arg(long = "filing-templates-dir", env = "CMR_FILING_TEMPLATES_DIR")]
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 impl FilingConfig {
@@ -29,6 +33,7 @@ impl FilingConfig {
         Self {
             database_url: database_url.into(),
             drain_timeout_secs: 10,
+            templates_dir: None,
         }
     }
 
@@ -65,5 +70,11 @@ mod tests {
             "postgres://postgres@127.0.0.1:5432/cmr"
         );
         assert_eq!(cli.config.drain_timeout(), Duration::from_secs(3));
+        assert_eq!(cli.config.templates_dir, None);
+        let cli = Cli::parse_from(["cmr", "--filing-templates-dir", "/etc/cmr/templates"]);
+        assert_eq!(
+            cli.config.templates_dir,
+            Some(std::path::PathBuf::from("/etc/cmr/templates"))
+        );
     }
 }

@@ -17,6 +17,10 @@ pub enum FilingError {
     NotFound { what: &'static str, id: String },
     #[error("{0}")]
     AlreadyExists(String),
+    /// The entity is not in the state the operation needs; the message names its id and
+    /// state.
+    #[error("{0}")]
+    FailedPrecondition(String),
     #[error("{rpc} is not implemented yet (issue {issue})")]
     Unimplemented {
         rpc: &'static str,
@@ -36,6 +40,7 @@ impl FilingError {
             Self::InvalidArgument { .. } => Some(ErrorCode::InvalidArgument),
             Self::NotFound { .. } => Some(ErrorCode::NotFound),
             Self::AlreadyExists(_) => Some(ErrorCode::AlreadyExists),
+            Self::FailedPrecondition(_) => Some(ErrorCode::FailedPrecondition),
             Self::Unimplemented { .. } => None,
             Self::Store(_) | Self::Internal(_) => Some(ErrorCode::Internal),
         }

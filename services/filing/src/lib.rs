@@ -1,17 +1,34 @@
 //! `cmr-filing`: the filing gRPC service (`cmr.filing.v1.FilingService`).
 //!
-//! Verification hands over the relief it concluded; each item becomes one QUEUED filing kept
-//! per court (the court is known by the convicting court's ORI code until courts are
-//! registered), listed back per court and status. Courts, filing batches, documents, court
-//! outcomes, the DOJ update and the impact report come with issue 6 and answer UNIMPLEMENTED
-//! until then. [`run`] connects the store, migrates, and serves with health and reflection
-//! through `cmr-runtime`.
+//! The lifecycle of one conviction's relief, from verification's hand-off to the DOJ update:
+//!
+//! - **Courts** (`PutCourt`, `ListCourts`): caption data and the ORI codes that map
+//!   convictions to a court.
+//! - **Hand-off** (`SubmitVerifiedRelief`, `SubmitChallengedItems`): each verified relief
+//!   becomes a QUEUED filing of the court whose ORI codes contain its convicting ORI (none
+//!   yet: queued with no court and reported; `PutCourt` attaches it later). Challenged items
+//!   are kept for the public defender's notice only.
+//! - **Batches and documents** (`GenerateFilings`, `GetFilingBatch`, `ListFilingBatches`,
+//!   `ListDocuments`, `DownloadDocument`): QUEUED filings of one court and agency become
+//!   DRAFT in a new batch whose documents are rendered through a [`service::Renderer`]
+//!   ([`documents::render_batch`] in production); a DRAFT batch may be regenerated (new
+//!   documents supersede the old; same input, same bytes). Downloads are audited.
+//! - **Filing and outcomes** (`MarkFiled`, `RecordOutcome`, `ListOutcomes`): DRAFT → FILED →
+//!   GRANTED / DENIED; outcomes are immutable and corrected by superseding; a batch is
+//!   CLOSED once every filing has an outcome.
+//! - **Reporting** (`ExportDojUpdate`, `ImpactReport`): the `cmr-doj-update/1` CSV
+//!   ([`domain::doj_update`]) and counts with small-cell suppression ([`domain::impact`]).
+//!
+//! Writing RPCs take an idempotency key: the same key and request return the first answer.
+//! Logs and error messages carry ids and states, never personal data. [`run`] connects the
+//! store, migrates, and serves with health and reflection through `cmr-runtime`.
 
 pub mod config;
 pub use cmr_filing_documents as documents;
 pub mod domain;
 pub mod error;
 pub mod grpc;
+pub mod lifecycle;
 pub mod service;
 pub mod store;
 
@@ -32,6 +49,8 @@ pub const SERVICE_NAME: &str = "cmr.filing.v1.FilingService";
 pub enum RunError {
     #[error("cannot open the filing store")]
     Store(#[from] store::StoreError),
+    #[error("cannot load the filing templates")]
+    Templates(#[from] documents::DocumentError),
     #[error(transparent)]
     Runtime(#[from] RuntimeError),
 }
@@ -43,8 +62,23 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), RunError> {
+    let templates = match &config.templates_dir {
+        Some(dir) => documents::Templates::load_dir(dir)?,
+        None => documents::Templates::builtin(),
+    };
+    run_with_renderer(config, service::typeset_with(templates), listener, shutdown).await
+}
+
+/// [`run`] with another document renderer (tests use a fake one so lifecycle logic does not
+/// depend on the typesetter); `config.templates_dir` is not read.
+pub async fn run_with_renderer(
+    config: FilingConfig,
+    renderer: service::Renderer,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), RunError> {
     let store = store::Store::connect(&config.database_url).await?;
-    let filings = service::Filings::new(store.clone());
+    let filings = service::Filings::with_renderer(store.clone(), renderer);
     let routes =
         tonic::service::Routes::new(FilingServiceServer::new(grpc::FilingGrpc::new(filings)));
     let serve_config = ServeConfig::new([SERVICE_NAME]).with_drain_timeout(config.drain_timeout());

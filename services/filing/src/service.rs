@@ -1,12 +1,29 @@
 //! The filing use cases: take verified relief in, kept per court, and read it back. Knows the
-//! store and the domain, not tonic.
+//! store and the domain, not tonic. The lifecycle (courts, batches, documents, outcomes, the
+//! DOJ update and the impact report) is in [`crate::lifecycle`].
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
+use crate::documents::{BatchInput, DocumentError, DocumentKind, Rendered, Templates};
 use crate::domain::ids::{new_id, now_ms};
-use crate::domain::model::{County, Filing, FilingStatus, Submission, SubmissionOutcome, court_of};
+use crate::domain::model::{
+    County, Filing, FilingStatus, Submission, SubmissionOutcome, court_for_ori,
+};
 use crate::error::FilingError;
 use crate::store::{Store, Submitted};
+
+/// What renders a batch's documents: [`crate::documents::render_batch`] with the configured
+/// templates in production; tests may put a fake in its place.
+pub type Renderer = Arc<
+    dyn Fn(&BatchInput<'_>, &[DocumentKind]) -> Result<Vec<Rendered>, DocumentError> + Send + Sync,
+>;
+
+/// The production renderer: `render_batch` with `templates`.
+#[must_use]
+pub fn typeset_with(templates: Templates) -> Renderer {
+    Arc::new(move |input, kinds| crate::documents::render_batch(&templates, input, kinds))
+}
 
 /// Relief items accepted per call.
 pub const MAX_ITEMS: usize = 1000;
@@ -37,15 +54,31 @@ pub struct Submit {
 }
 
 /// The filing service's state.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Filings {
     pub store: Store,
+    pub(crate) renderer: Renderer,
+}
+
+impl std::fmt::Debug for Filings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Filings")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Filings {
+    /// The service with the built-in templates.
     #[must_use]
     pub fn new(store: Store) -> Self {
-        Self { store }
+        Self::with_renderer(store, typeset_with(Templates::builtin()))
+    }
+
+    /// The service with another renderer (configured templates, or a test's fake).
+    #[must_use]
+    pub fn with_renderer(store: Store, renderer: Renderer) -> Self {
+        Self { store, renderer }
     }
 
     /// Makes each relief a QUEUED filing of its court, once: a replayed key returns what the
@@ -56,7 +89,7 @@ impl Filings {
             .find_submission(&request.county, &request.idempotency_key)
             .await?
         {
-            return replay(existing, &request.request_sha256);
+            return replay_outcome(existing, &request.request_sha256);
         }
         if request.items.len() > MAX_ITEMS {
             return Err(FilingError::InvalidArgument {
@@ -68,6 +101,7 @@ impl Filings {
             check(item)?;
         }
         let now = now_ms();
+        let courts = self.store.courts(&request.county).await?;
         let mut seen = HashSet::new();
         let mut duplicates = 0;
         let mut filings = Vec::new();
@@ -79,7 +113,9 @@ impl Filings {
             filings.push(Filing {
                 id: new_id(),
                 county: request.county.clone(),
-                court_id: court_of(&item.court_ori_code),
+                court_id: court_for_ori(&courts, &item.court_ori_code)
+                    .map(|c| c.court_id.clone())
+                    .unwrap_or_default(),
                 review_item_id: item.review_item_id,
                 decision_id: item.decision_id,
                 determination_id: item.determination_id,
@@ -90,6 +126,9 @@ impl Filings {
                 relief_type: item.relief_type,
                 status: FilingStatus::Queued,
                 relief: item.snapshot,
+                filing_batch_id: String::new(),
+                filed_on: 0,
+                current_outcome_id: String::new(),
                 created_at_ms: now,
                 updated_at_ms: now,
             });
@@ -114,13 +153,16 @@ impl Filings {
                 );
                 Ok(outcome)
             }
-            Submitted::KeyTaken(existing) => replay(existing, &request.request_sha256),
+            Submitted::KeyTaken(existing) => replay_outcome(existing, &request.request_sha256),
         }
     }
 }
 
 /// The first call's outcome for a replayed key, or IDEMPOTENCY_KEY_REUSED for other content.
-fn replay(existing: Submission, sha256: &str) -> Result<SubmissionOutcome, FilingError> {
+pub(crate) fn replay_outcome(
+    existing: Submission,
+    sha256: &str,
+) -> Result<SubmissionOutcome, FilingError> {
     if existing.request_sha256 == sha256 {
         Ok(existing.outcome)
     } else {
@@ -131,7 +173,7 @@ fn replay(existing: Submission, sha256: &str) -> Result<SubmissionOutcome, Filin
 }
 
 /// An opaque id: 1-128 characters of `[A-Za-z0-9._:-]`.
-fn is_opaque_id(text: &str) -> bool {
+pub(crate) fn is_opaque_id(text: &str) -> bool {
     (1..=128).contains(&text.len())
         && text
             .bytes()

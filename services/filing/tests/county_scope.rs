@@ -2,8 +2,8 @@
 //! exactly as if they did not exist. Lists under Yolo (by any filter, including
 //! Sacramento's subject and court) are empty; a Yolo submission naming Sacramento's review
 //! item and decision is answered as for a new one and becomes Yolo's own filing; Sacramento's
-//! filings do not change. The RPCs that take a filing, batch, document or court id are not
-//! implemented yet (issue 6) and must not say anything about another county's ids either.
+//! filings do not change. The RPCs that take a filing, batch, document or court id answer
+//! Sacramento's ids under Yolo exactly as ids that do not exist (NOT_FOUND).
 //! A missing or malformed scope is INVALID_ARGUMENT naming the field. The real server on
 //! 127.0.0.1:0 with SQLite in a tempdir; the relief is synthetic.
 
@@ -85,6 +85,31 @@ async fn another_countys_filings_do_not_exist() {
     let db = TestDatabase::new(false, "filing").await;
     let server = start(&db.url()).await;
     let mut client = server.client.clone();
+    client
+        .put_court(pb::PutCourtRequest {
+            scope: sacramento(),
+            idempotency_key: Some(common::IdempotencyKey {
+                key: "court".into(),
+            }),
+            court: Some(pb::Court {
+                court_id: "sac-main".into(),
+                name: "Superior Court of California, County of Sacramento".into(),
+                ori_codes: vec!["CA034015J".into()],
+                ..Default::default()
+            }),
+        })
+        .await
+        .expect("put court");
+    // Yolo sees no court.
+    let courts = client
+        .list_courts(pb::ListCourtsRequest {
+            scope: yolo(),
+            page: None,
+        })
+        .await
+        .expect("list courts")
+        .into_inner();
+    assert!(courts.courts.is_empty());
 
     let ours = client
         .submit_verified_relief(submit(sacramento(), "key-1", (0..3).map(relief).collect()))
@@ -100,6 +125,7 @@ async fn another_countys_filings_do_not_exist() {
     assert_eq!(before.len(), 3);
     let filing = &before[0];
     let court_id = filing.court_id.clone();
+    assert_eq!(court_id, "sac-main");
     let subject_id = filing.relief.as_ref().expect("relief").subject_id.clone();
 
     // Lists under Yolo, by every filter that names Sacramento's data, are empty.
@@ -172,37 +198,61 @@ async fn another_countys_filings_do_not_exist() {
             .all(|f| f.filing_id != their_filings[0].filing_id)
     );
 
-    // The RPCs of issue 6 take Sacramento's ids under Yolo and say nothing about them.
+    // The lifecycle RPCs take Sacramento's ids under Yolo as ids that do not exist.
+    let key = |k: &str| Some(common::IdempotencyKey { key: k.into() });
+    let date = Some(common::CivilDate {
+        year: 2026,
+        month: 11,
+        day: 30,
+    });
     let id = filing.filing_id.as_str();
-    let unimplemented = [
-        client
-            .record_outcome(pb::RecordOutcomeRequest {
-                scope: yolo(),
-                filing_id: id.into(),
-                ..Default::default()
-            })
-            .await
-            .map(drop),
-        client
-            .get_filing_batch(pb::GetFilingBatchRequest {
-                scope: yolo(),
-                filing_batch_id: id.into(),
-            })
-            .await
-            .map(drop),
-        client
-            .mark_filed(pb::MarkFiledRequest {
-                scope: yolo(),
-                filing_batch_id: id.into(),
-                ..Default::default()
-            })
-            .await
-            .map(drop),
-    ];
-    for result in unimplemented {
-        let status = result.expect_err("not implemented");
-        assert_eq!(status.code(), Code::Unimplemented, "{status:?}");
-        assert!(!status.message().contains(id), "{}", status.message());
+    let unknown = "01ZZZZZZZZZZZZZZZZZZZZZZZZ";
+    for target in [id, unknown] {
+        let results = [
+            client
+                .record_outcome(pb::RecordOutcomeRequest {
+                    scope: yolo(),
+                    idempotency_key: key(&format!("o-{target}")),
+                    filing_id: target.into(),
+                    decision: pb::CourtDecision::Denied as i32,
+                    decided_on: date,
+                    ..Default::default()
+                })
+                .await
+                .map(drop),
+            client
+                .get_filing_batch(pb::GetFilingBatchRequest {
+                    scope: yolo(),
+                    filing_batch_id: target.into(),
+                })
+                .await
+                .map(drop),
+            client
+                .mark_filed(pb::MarkFiledRequest {
+                    scope: yolo(),
+                    idempotency_key: key(&format!("m-{target}")),
+                    filing_batch_id: target.into(),
+                    filed_on: date,
+                    ..Default::default()
+                })
+                .await
+                .map(drop),
+            client
+                .generate_filings(pb::GenerateFilingsRequest {
+                    scope: yolo(),
+                    idempotency_key: key(&format!("g-{target}")),
+                    court_id: court_id.clone(),
+                    agency_id: "da-34".into(),
+                    document_date: date,
+                    ..Default::default()
+                })
+                .await
+                .map(drop),
+        ];
+        for result in results {
+            let status = result.expect_err("not found");
+            assert_eq!(status.code(), Code::NotFound, "{status:?}");
+        }
     }
 
     // Nothing of Sacramento's changed.

@@ -2,6 +2,9 @@
 //! the URL says so; migrations run on [`Store::connect`].
 
 mod entities;
+mod lifecycle;
+
+pub use lifecycle::{Generated, NewBatch, OutcomeWrite, Regenerate};
 
 use cmr_filing_migration::Migrator;
 use sea_orm::{
@@ -35,7 +38,7 @@ pub enum Submitted {
 /// A connected, migrated filing store. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    db: DatabaseConnection,
+    pub(crate) db: DatabaseConnection,
 }
 
 impl Store {
@@ -172,6 +175,9 @@ impl Store {
         if let Some(subject_id) = &filter.subject_id {
             query = query.filter(filing::Column::SubjectId.eq(subject_id.clone()));
         }
+        if let Some(batch_id) = &filter.filing_batch_id {
+            query = query.filter(filing::Column::FilingBatchId.eq(batch_id.clone()));
+        }
         if let Some(after) = after {
             query = query.filter(filing::Column::Id.gt(after.to_owned()));
         }
@@ -187,7 +193,7 @@ impl Store {
 }
 
 /// Filings whose stored county agrees with every part of `county` the request gives.
-fn county_condition(county: &County) -> Condition {
+pub(crate) fn county_condition(county: &County) -> Condition {
     let mut condition = Condition::all();
     if !county.code.is_empty() {
         condition = condition.add(filing::Column::CountyCode.eq(county.code.clone()));
@@ -198,7 +204,7 @@ fn county_condition(county: &County) -> Condition {
     condition
 }
 
-fn to_active(f: Filing) -> filing::ActiveModel {
+pub(crate) fn to_active(f: Filing) -> filing::ActiveModel {
     filing::ActiveModel {
         id: Set(f.id),
         county_code: Set(f.county.code),
@@ -214,12 +220,15 @@ fn to_active(f: Filing) -> filing::ActiveModel {
         relief_type: Set(f.relief_type),
         status: Set(f.status as i16),
         relief: Set(f.relief),
+        filing_batch_id: Set(f.filing_batch_id),
+        filed_on: Set(f.filed_on),
+        current_outcome_id: Set(f.current_outcome_id),
         created_at_ms: Set(f.created_at_ms),
         updated_at_ms: Set(f.updated_at_ms),
     }
 }
 
-fn to_filing(model: filing::Model) -> Filing {
+pub(crate) fn to_filing(model: filing::Model) -> Filing {
     Filing {
         id: model.id,
         county: County {
@@ -237,6 +246,9 @@ fn to_filing(model: filing::Model) -> Filing {
         relief_type: model.relief_type,
         status: FilingStatus::from_i16(model.status).unwrap_or(FilingStatus::Queued),
         relief: model.relief,
+        filing_batch_id: model.filing_batch_id,
+        filed_on: model.filed_on,
+        current_outcome_id: model.current_outcome_id,
         created_at_ms: model.created_at_ms,
         updated_at_ms: model.updated_at_ms,
     }
