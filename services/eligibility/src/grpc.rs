@@ -296,6 +296,9 @@ fn to_pb_run(run: &Run) -> pb::Run {
         RunStatus::Succeeded => pb::RunStatus::Succeeded,
         RunStatus::Failed => pb::RunStatus::Failed,
     };
+    // Every policy's summary carries gogen's three subject counts.
+    let counts = cmr_engine::summary::Relief::current_in_json(&run.summary_json);
+    let relief = counts.unwrap_or_default();
     pb::Run {
         run_id: run.id.clone(),
         scope: Some(to_scope(&run.county)),
@@ -315,6 +318,11 @@ fn to_pb_run(run: &Run) -> pb::Run {
             submitted_to_verification: 0,
             gogen_summary_json: run.summary_json.clone(),
             report_text: run.report_text.clone(),
+            subjects_no_felony: i64::try_from(relief.no_felony).unwrap_or(i64::MAX),
+            subjects_no_conviction: i64::try_from(relief.no_conviction).unwrap_or(i64::MAX),
+            subjects_no_conviction_last_7_years: i64::try_from(relief.no_conviction_last_7_years)
+                .unwrap_or(i64::MAX),
+            subject_counts_available: counts.is_some(),
         }),
         run_key: run.run_key.clone(),
         error: run.error.as_ref().map(|message| common::ErrorDetail {

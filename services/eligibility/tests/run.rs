@@ -269,6 +269,16 @@ async fn configurable_flow_over_the_wire(postgres: bool) {
         without_time(&summary.gogen_summary_json),
         without_time(&golden)
     );
+    // gogen's three subject counts, typed (spec §5.3's example for this fixture).
+    assert!(summary.subject_counts_available);
+    assert_eq!(
+        (
+            summary.subjects_no_felony,
+            summary.subjects_no_conviction,
+            summary.subjects_no_conviction_last_7_years
+        ),
+        (5, 4, 2)
+    );
 
     // The same natural key again: the same run, nothing evaluated or stored twice.
     let second = client
@@ -623,6 +633,13 @@ async fn statute_default_policy(postgres: bool) {
     assert_eq!(run.status, pb::RunStatus::Succeeded as i32, "{run:?}");
     let policy = run.policy.clone().expect("policy");
     assert_eq!((policy.name.as_str(), policy.version), ("statute", 1));
+    // The statute policy has gogen's three subject counts too.
+    assert!(
+        run.summary
+            .as_ref()
+            .is_some_and(|s| s.subject_counts_available),
+        "{run:?}"
+    );
     // No policy at all is the same default: the same natural key, the same run.
     let again = client
         .start_run(pb::StartRunRequest {

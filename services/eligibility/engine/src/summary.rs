@@ -26,6 +26,20 @@ impl Relief {
         self.no_felony += o.no_felony;
     }
 
+    /// The `reliefWithCurrentEligibilityChoices` counts of a summary [`Summary::to_json`]
+    /// wrote (every policy's summary has them); `None` when `json` has none.
+    #[must_use]
+    pub fn current_in_json(json: &str) -> Option<Relief> {
+        let value: serde_json::Value = serde_json::from_str(json).ok()?;
+        let counts = value.get("reliefWithCurrentEligibilityChoices")?;
+        let count = |key: &str| counts.get(key)?.as_u64();
+        Some(Relief {
+            no_conviction: count("CountSubjectsNoConviction")?,
+            no_conviction_last_7_years: count("CountSubjectsNoConvictionLast7Years")?,
+            no_felony: count("CountSubjectsNoFelony")?,
+        })
+    }
+
     fn json(&self) -> String {
         format!(
             "{{\"CountSubjectsNoConviction\":{},\"CountSubjectsNoConvictionLast7Years\":{},\"CountSubjectsNoFelony\":{}}}",
@@ -509,6 +523,21 @@ pub fn go_json_float(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn current_relief_reads_back_from_the_json() {
+        let json = r#"{"county":"SACRAMENTO","reliefWithCurrentEligibilityChoices":{"CountSubjectsNoConviction":4,"CountSubjectsNoConvictionLast7Years":2,"CountSubjectsNoFelony":5},"reliefWithDismissAllProp64":{"CountSubjectsNoConviction":9,"CountSubjectsNoConvictionLast7Years":9,"CountSubjectsNoFelony":9}}"#;
+        assert_eq!(
+            Relief::current_in_json(json),
+            Some(Relief {
+                no_conviction: 4,
+                no_conviction_last_7_years: 2,
+                no_felony: 5
+            })
+        );
+        assert_eq!(Relief::current_in_json(""), None);
+        assert_eq!(Relief::current_in_json(r#"{"county":"X"}"#), None);
+    }
 
     #[test]
     fn go_escaping_and_floats() {
