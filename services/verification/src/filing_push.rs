@@ -3,6 +3,12 @@
 //! challenged ones. Idempotent: filing ignores a (review item, decision) it has, and an item
 //! is marked sent only after filing accepted it; a failure is logged and retried on the
 //! next ApplyDeadline or decision.
+//!
+//! Then the final challenged items (challenged, not hand-review or referral) go to
+//! `SubmitChallengedItems` for the public defender's notice. They are not marked sent (a
+//! challenged item stays as it is for the review record); each push is idempotent instead:
+//! its key is derived from the (review item, decision) pairs, so a repeat is answered from
+//! filing's idempotency record, and filing ignores pairs it already has.
 
 use cmr_proto::common::v1 as common;
 use cmr_proto::eligibility::v1 as eligibility;
@@ -79,7 +85,95 @@ impl Verification {
                 .await
                 .map_err(|e| e.to_string())?;
         }
+        self.push_challenged(caller, &mut client).await
     }
+
+    async fn push_challenged(
+        &self,
+        caller: &Caller,
+        client: &mut FilingServiceClient<tonic::transport::Channel>,
+    ) -> Result<(), String> {
+        let mut after: Option<String> = None;
+        loop {
+            let page = self
+                .store
+                .final_challenged(&caller.county, after.as_deref(), PUSH_BATCH)
+                .await
+                .map_err(|e| e.to_string())?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = Some(last.item.id.clone());
+            let items: Vec<filing::ChallengedItem> = page.iter().filter_map(challenged).collect();
+            if items.is_empty() {
+                continue;
+            }
+            let pairs: Vec<String> = items
+                .iter()
+                .map(|i| format!("{}/{}", i.review_item_id, i.decision_id))
+                .collect();
+            let key = format!(
+                "verification-challenged-{}",
+                &crate::domain::hex(&sha2::Digest::finalize(sha2::Digest::chain_update(
+                    <sha2::Sha256 as sha2::Digest>::new(),
+                    pairs.join(",")
+                )))[..32]
+            );
+            let mut request = tonic::Request::new(filing::SubmitChallengedItemsRequest {
+                scope: Some(common::Scope {
+                    county_code: caller.county.code.clone(),
+                    county_name: caller.county.name.clone(),
+                    agency_id: String::new(),
+                }),
+                idempotency_key: Some(common::IdempotencyKey { key }),
+                items,
+            });
+            request.set_timeout(std::time::Duration::from_secs(30));
+            let response = client
+                .submit_challenged_items(request)
+                .await
+                .map_err(|s| format!("filing answered {:?}", s.code()))?
+                .into_inner();
+            tracing::info!(
+                sent = pairs.len(),
+                accepted = response.accepted,
+                duplicates = response.duplicates,
+                "challenged items sent to filing"
+            );
+        }
+    }
+}
+
+/// The hand-off message of one finally challenged item; `None` when its snapshot or
+/// decision cannot be read. The reviewer's note is never handed over.
+fn challenged(entry: &SendableItem) -> Option<filing::ChallengedItem> {
+    let item = &entry.item;
+    let determination = eligibility::Determination::decode(item.determination.as_slice()).ok()?;
+    let current = entry.decision.as_ref()?;
+    let ground = match current.ground {
+        crate::domain::decision::GROUND_NOT_ELIGIBLE => "CHALLENGE_GROUND_NOT_ELIGIBLE",
+        crate::domain::decision::GROUND_PUBLIC_SAFETY_RISK => "CHALLENGE_GROUND_PUBLIC_SAFETY_RISK",
+        _ => "CHALLENGE_GROUND_UNSPECIFIED",
+    };
+    let conviction = determination.conviction.clone().unwrap_or_default();
+    Some(filing::ChallengedItem {
+        review_item_id: item.id.clone(),
+        decision_id: current.id.clone(),
+        determination_id: item.determination_id.clone(),
+        run_id: item.run_id.clone(),
+        subject_id: item.subject_id.clone(),
+        agency_id: item.agency_id.clone(),
+        person: determination.person.clone(),
+        case_number: conviction.case_number.clone(),
+        court_ori_code: conviction.court_ori_code.clone(),
+        code_section: conviction.code_section.clone(),
+        conviction_date: conviction.conviction_date,
+        ground: ground.to_owned(),
+        decided_at: Some(prost_types::Timestamp {
+            seconds: current.decided_at_ms.div_euclid(1000),
+            nanos: 0,
+        }),
+    })
 }
 
 /// The hand-off message of one ready item; `None` when its snapshot cannot be read.

@@ -335,6 +335,53 @@ impl Store {
             .collect())
     }
 
+    /// Challenged items of `county` whose challenge is final (not hand-review or referral
+    /// items, which can still be resolved), with their current decision, by id after
+    /// `after`, at most `limit`. Called once the county's deadline is applied.
+    pub async fn final_challenged(
+        &self,
+        county: &County,
+        after: Option<&str>,
+        limit: u64,
+    ) -> Result<Vec<SendableItem>, StoreError> {
+        let mut query = review_item::Entity::find()
+            .filter(county_condition(county))
+            .filter(review_item::Column::Status.eq(ReviewStatus::Challenged as i16))
+            .filter(review_item::Column::Outcome.is_not_in([
+                crate::domain::decision::OUTCOME_HAND_REVIEW,
+                crate::domain::decision::OUTCOME_REFER_TO_CITY_PROSECUTOR,
+            ]));
+        if let Some(after) = after {
+            query = query.filter(review_item::Column::Id.gt(after.to_owned()));
+        }
+        let items: Vec<ReviewItem> = query
+            .order_by_asc(review_item::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(to_item)
+            .collect();
+        let decisions = self
+            .decisions(
+                items
+                    .iter()
+                    .map(|i| i.current_decision_id.clone())
+                    .collect(),
+            )
+            .await?;
+        Ok(items
+            .into_iter()
+            .map(|item| SendableItem {
+                decision: decisions
+                    .iter()
+                    .find(|d| d.id == item.current_decision_id)
+                    .cloned(),
+                item,
+            })
+            .collect())
+    }
+
     /// Records that the items' relief was handed to filing.
     pub async fn mark_sent(&self, ids: Vec<String>, at_ms: i64) -> Result<(), StoreError> {
         let _writing = self.writes.lock().await;
