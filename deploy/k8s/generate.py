@@ -10,7 +10,8 @@ Adding a jurisdiction is one line in deploy/counties.csv and a run of this scrip
 (docs/DEPLOY.md). Overlays are generated: do not edit them by hand.
 
 counties.csv columns:
-    code       the DOJ county code, two digits (01 ALAMEDA ... 58 YUBA); unique
+    code       the DOJ county code, two digits (01 ALAMEDA ... 58 YUBA); unique. All 58 must
+               be present; another jurisdiction takes a code above 58
     name       the DOJ county name, upper case (what `cmr evaluate --county` takes); unique
     slug       DNS-safe, lower case: the overlay directory and the namespace cmr-<slug>
     court      "Superior Court of California, County of X"
@@ -85,8 +86,9 @@ def read_counties(path):
                 raise DataError(f"{where}: {key} {c[key]!r} already on line {seen[key][c[key]]}")
             seen[key][c[key]] = line
         counties.append(c)
-    if not counties:
-        raise DataError(f"{path}: no counties")
+    missing = sorted(f"{n:02d}" for n in range(1, 59) if f"{n:02d}" not in seen["code"])
+    if missing:
+        raise DataError(f"{path}: the 58 California counties must all be listed; codes {', '.join(missing)} are missing")
     return counties
 
 
