@@ -48,7 +48,7 @@ impl Verification {
                 .await
                 .map_err(|e| e.to_string())?;
             if ready.is_empty() {
-                return Ok(());
+                break;
             }
             let ids: Vec<String> = ready.iter().map(|r| r.item.id.clone()).collect();
             let items: Vec<filing::VerifiedRelief> = ready.iter().filter_map(relief).collect();
