@@ -6,9 +6,12 @@
 //! Nothing here reads a clock, a store or the network: the same input gives the same bytes,
 //! which is what makes regenerating a filing batch idempotent.
 
+mod batch;
 pub mod cr400;
 pub mod impact;
 pub mod model;
+pub mod templates;
+mod text;
 pub mod typeset;
 
 pub use model::{

@@ -123,37 +123,5 @@ pub enum DocumentError {
     Cr400(String),
 }
 
-/// The county template sets (wording, captions, agencies, signature blocks), as data.
-#[derive(Clone, Debug)]
-pub struct Templates {
-    _private: (),
-}
-
-impl Templates {
-    /// The template sets compiled into the binary.
-    #[must_use]
-    pub fn builtin() -> Self {
-        Self { _private: () }
-    }
-
-    /// The built-in sets overlaid with the county files of `dir` (see docs/FILING.md).
-    pub fn load_dir(dir: &std::path::Path) -> Result<Self, DocumentError> {
-        let _ = dir;
-        Ok(Self::builtin())
-    }
-}
-
-/// Renders the `kinds` documents of one batch (empty = all): one bulk motion, proposed order,
-/// court notice and defender notice per batch, one CR-400 and one CR-400 order per person.
-/// Output order and bytes depend only on the input.
-pub fn render_batch(
-    templates: &Templates,
-    input: &BatchInput<'_>,
-    kinds: &[DocumentKind],
-) -> Result<Vec<Rendered>, DocumentError> {
-    let _ = (templates, input, kinds);
-    Err(DocumentError::Typeset {
-        template: "all".to_owned(),
-        message: "not yet written (issue 6, in progress)".to_owned(),
-    })
-}
+pub use crate::batch::render_batch;
+pub use crate::templates::Templates;

@@ -166,7 +166,8 @@ mod tests {
 
     #[test]
     fn the_same_job_gives_the_same_bytes() {
-        let main = "#import \"common.typ\": greet\n#let data = json(\"data.json\")\n#greet(data.who)";
+        let main =
+            "#import \"common.typ\": greet\n#let data = json(\"data.json\")\n#greet(data.who)";
         let first = pdf(job(main)).unwrap();
         let second = pdf(job(main)).unwrap();
         assert!(first.starts_with(b"%PDF-"));
