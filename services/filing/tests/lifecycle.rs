@@ -1136,3 +1136,64 @@ async fn sqlite_impact_suppression() {
 async fn postgres_impact_suppression() {
     impact_suppression(true).await;
 }
+
+/// The real typesetter behind GenerateFilings: every kind is rendered, stored and
+/// downloadable, and regenerating gives byte-identical files. Fails (FAILED_PRECONDITION
+/// "could not be rendered") until `render_batch` is written.
+#[tokio::test]
+async fn sqlite_real_renderer_regenerates_identical_bytes() {
+    let db = TestDatabase::new(false, "filing").await;
+    let server = Running::start(
+        |listener, shutdown| cmr_filing::run(FilingConfig::new(db.url()), listener, shutdown),
+        FilingServiceClient::connect,
+    )
+    .await;
+    let mut client = server.client.clone();
+    put_court(&mut client, "sac-main", MAIN_ORI).await;
+    client
+        .submit_verified_relief(pb::SubmitVerifiedReliefRequest {
+            scope: sacramento(),
+            idempotency_key: key("r"),
+            items: items(),
+        })
+        .await
+        .expect("submit");
+    let generated = client
+        .generate_filings(pb::GenerateFilingsRequest {
+            scope: sacramento(),
+            idempotency_key: key("g"),
+            court_id: "sac-main".into(),
+            agency_id: "da-34".into(),
+            signer: signer(),
+            document_date: date(2026, 11, 30),
+            ..Default::default()
+        })
+        .await
+        .expect("the real renderer renders every document")
+        .into_inner();
+    assert!(
+        generated.documents.len() >= 4,
+        "{:?}",
+        generated.documents.len()
+    );
+    let batch_id = generated.batch.expect("batch").filing_batch_id;
+    let regenerated = client
+        .generate_filings(pb::GenerateFilingsRequest {
+            scope: sacramento(),
+            idempotency_key: key("g2"),
+            filing_batch_id: batch_id,
+            ..Default::default()
+        })
+        .await
+        .expect("regenerate")
+        .into_inner();
+    assert_eq!(regenerated.documents.len(), generated.documents.len());
+    for (old, new) in generated.documents.iter().zip(&regenerated.documents) {
+        assert_eq!((old.kind, &old.subject_id), (new.kind, &new.subject_id));
+        assert_eq!(old.file, new.file, "same input, same bytes");
+        let (info, bytes) = download(&mut client, &new.document_id).await;
+        assert_eq!(info.sha256, hex_sha256(&bytes));
+    }
+    server.stop().await;
+    db.cleanup().await;
+}
