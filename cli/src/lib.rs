@@ -6,6 +6,7 @@ pub mod bench_pipeline;
 mod chunk_output;
 pub mod evaluate;
 pub mod explain;
+pub mod file;
 pub mod gen_doj;
 pub mod outputs;
 pub mod pipeline;

@@ -33,6 +33,9 @@ enum Command {
     /// The prosecutors' review on the verification service: list, show, concur, challenge,
     /// resolve, bulk actions, the challenge deadline, notices.
     Review(cmr::review::ReviewArgs),
+    /// Court paperwork on the filing service: courts, generate, download, mark filed,
+    /// record outcomes, the DOJ update file, the impact report.
+    File(cmr::file::FileArgs),
     /// Write a seeded synthetic DOJ research file.
     GenDoj(gen_doj::GenDojArgs),
     /// Measure cmr evaluate against the csv-crate read floor on a generated file.
@@ -52,6 +55,7 @@ fn main() {
         Command::Run(args) => run::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Review(args) => cmr::review::run(&args),
+        Command::File(args) => cmr::file::run(&args),
         Command::GenDoj(args) => match gen_doj::run(&args) {
             Ok(()) => 0,
             Err(e) => {

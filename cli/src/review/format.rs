@@ -16,7 +16,7 @@ use super::json::Json;
 
 /// A proto enum value name as a flag value: `REVIEW_STATUS_DEEMED_CONCURRED` with prefix
 /// `REVIEW_STATUS_` is `deemed-concurred`; UNSPECIFIED is empty.
-fn kebab(name: &str, prefix: &str) -> String {
+pub fn kebab(name: &str, prefix: &str) -> String {
     let bare = name.strip_prefix(prefix).unwrap_or(name);
     if bare == "UNSPECIFIED" {
         return String::new();

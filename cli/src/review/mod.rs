@@ -177,7 +177,7 @@ impl Connection {
 }
 
 /// An error and its sources: tonic's "transport error" alone says nothing.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(e) = source {
@@ -190,22 +190,28 @@ fn error_chain(error: &dyn std::error::Error) -> String {
 
 /// The idempotency key of a changing call: `--idempotency-key`, else a new one.
 fn idempotency_key(common: &CommonArgs) -> String {
-    common.idempotency_key.clone().unwrap_or_else(|| {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        format!(
-            "cmr-review-{}.{:09}-{}",
-            now.as_secs(),
-            now.subsec_nanos(),
-            std::process::id()
-        )
-    })
+    common
+        .idempotency_key
+        .clone()
+        .unwrap_or_else(|| fresh_key("cmr-review"))
+}
+
+/// A new idempotency key for this invocation: `PREFIX-<seconds>.<nanoseconds>-<pid>`.
+pub(crate) fn fresh_key(prefix: &str) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!(
+        "{prefix}-{}.{:09}-{}",
+        now.as_secs(),
+        now.subsec_nanos(),
+        std::process::id()
+    )
 }
 
 /// Every page of a listing, up to `limit` entries (0 = all): the entries, the total the
 /// server last reported (-1 when unknown) and whether more were left.
-async fn pages<T, Fut>(
+pub(crate) async fn pages<T, Fut>(
     limit: usize,
     mut call: impl FnMut(String) -> Fut,
 ) -> Result<(Vec<T>, i64, bool), Failure>
@@ -232,14 +238,14 @@ where
 }
 
 /// One JSON value per line.
-fn json_lines<T>(entries: &[T], to_json: impl Fn(&T) -> Json) -> String {
+pub(crate) fn json_lines<T>(entries: &[T], to_json: impl Fn(&T) -> Json) -> String {
     entries
         .iter()
         .map(|e| format!("{}\n", to_json(e)))
         .collect()
 }
 
-fn json_line(value: &Json) -> String {
+pub(crate) fn json_line(value: &Json) -> String {
     format!("{value}\n")
 }
 

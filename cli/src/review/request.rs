@@ -22,9 +22,13 @@ fn usage(text: impl Into<String>) -> Usage {
 /// The scope of every request: `--county` as a two-digit code or a DOJ county name (upper
 /// case, single spaces), and `--scope-agency`.
 pub fn scope(common: &CommonArgs) -> Result<common::Scope, Usage> {
-    let county = common
-        .county
-        .as_deref()
+    county_scope(common.county.as_deref(), common.scope_agency.as_deref())
+}
+
+/// The scope of `--county` (a two-digit code or a DOJ county name) and `--scope-agency`,
+/// for every command on the suite's APIs.
+pub fn county_scope(county: Option<&str>, agency: Option<&str>) -> Result<common::Scope, Usage> {
+    let county = county
         .map(str::trim)
         .filter(|c| !c.is_empty())
         .ok_or_else(|| usage("--county NAME (or CMR_COUNTY) is required"))?;
@@ -42,7 +46,7 @@ pub fn scope(common: &CommonArgs) -> Result<common::Scope, Usage> {
     Ok(common::Scope {
         county_code,
         county_name,
-        agency_id: common.scope_agency.clone().unwrap_or_default(),
+        agency_id: agency.unwrap_or_default().to_owned(),
     })
 }
 
