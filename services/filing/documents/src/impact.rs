@@ -56,7 +56,7 @@ pub fn impact_csv(summary: &ImpactSummary) -> Vec<u8> {
         let (people, convictions) = counts(cell);
         let fields = [
             measure.to_owned(),
-            if dims.contains(&ImpactDimension::ReliefType) {
+            if measure == "cell" && dims.contains(&ImpactDimension::ReliefType) {
                 relief_label(cell.relief_type, 0)
             } else {
                 String::new()
