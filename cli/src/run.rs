@@ -8,6 +8,7 @@
 //! with SQLite stores under `--data-dir`, so one command does the whole job on a machine with
 //! nothing installed.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -33,6 +34,9 @@ use tonic::transport::Channel;
 
 use crate::chunk_output::{OutputFiles, check_same_count, format_chunk};
 use crate::evaluate::{EvaluateArgs, Settings, validate};
+use crate::file::args::SignerArgs;
+use crate::file::auto::FileTo;
+use crate::file::request as file_request;
 use crate::outputs::{
     Failure, Staged, output_paths, partial_path, report_failures, report_path, run_failure,
 };
@@ -70,9 +74,64 @@ pub struct RunArgs {
         default_value = "http://127.0.0.1:50053"
     )]
     pub verification_endpoint: String,
+    /// The filing service (with --connect and --file-to).
+    #[arg(
+        long,
+        env = "CMR_FILING_ENDPOINT",
+        default_value = "http://127.0.0.1:50054"
+    )]
+    pub filing_endpoint: String,
     /// Where the in-process services keep their SQLite stores (without --connect).
     #[arg(long, default_value = "cmr-data")]
     pub data_dir: PathBuf,
+    #[command(flatten)]
+    pub file_to: FileToArgs,
+}
+
+/// After the run, the court paperwork on disk (docs/FILING.md, "Command line").
+#[derive(Args, Debug, Clone, Default)]
+pub struct FileToArgs {
+    /// Write the documents of every DRAFT filing batch here after the run: courts for the
+    /// run's court ORIs, relief ready in verification generated per court and agency, each
+    /// document downloaded and checked. Needs --document-date and the signer flags.
+    #[arg(long, value_name = "DIR")]
+    pub file_to: Option<PathBuf>,
+    /// Date printed on the documents (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "file_to")]
+    pub document_date: Option<String>,
+    /// Apply the county's challenge deadline as of this date first (as `cmr review deadline
+    /// apply --as-of`): every undecided item becomes DEEMED_CONCURRED and goes to filing.
+    /// Without it only items already concurred or resolved are filed.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "file_to")]
+    pub deem_concurred_as_of: Option<String>,
+    #[command(flatten)]
+    pub signer: SignerArgs,
+}
+
+impl FileToArgs {
+    /// The checked `--file-to` request, `None` without `--file-to`.
+    fn checked(&self) -> Result<Option<FileTo>, Failure> {
+        let Some(dir) = &self.file_to else {
+            return Ok(None);
+        };
+        let usage = |u: crate::review::request::Usage| run_failure(u.0);
+        let document_date = self
+            .document_date
+            .as_deref()
+            .ok_or_else(|| run_failure("--document-date YYYY-MM-DD is required with --file-to"))?;
+        Ok(Some(FileTo {
+            dir: dir.clone(),
+            document_date: file_request::date_flag("--document-date", document_date)
+                .map_err(usage)?,
+            deem_concurred_as_of: self
+                .deem_concurred_as_of
+                .as_deref()
+                .map(|d| file_request::date_flag("--deem-concurred-as-of", d))
+                .transpose()
+                .map_err(usage)?,
+            signer: file_request::signer(&self.signer).map_err(usage)?,
+        }))
+    }
 }
 
 /// Runs the command; returns the process exit code.
@@ -96,6 +155,10 @@ pub fn run(args: &RunArgs) -> i32 {
     if let Some(failure) = unsupported(args, &settings) {
         return report_failures(&err_path, &[failure]);
     }
+    let file_to = match args.file_to.checked() {
+        Ok(file_to) => file_to,
+        Err(failure) => return report_failures(&err_path, &[failure]),
+    };
     crate::serve::init_logs("warn,sqlx=warn,sea_orm=warn");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -113,9 +176,9 @@ pub fn run(args: &RunArgs) -> i32 {
                 ingest: args.ingest_endpoint.clone(),
                 eligibility: args.eligibility_endpoint.clone(),
                 verification: args.verification_endpoint.clone(),
-                filing: String::new(),
+                filing: args.filing_endpoint.clone(),
             };
-            pipeline(&settings, &endpoints).await
+            job(&settings, &endpoints, file_to.as_ref()).await
         } else {
             let suite = Suite::start(&args.data_dir, SuiteListen::any_free_port())
                 .await
@@ -124,7 +187,7 @@ pub fn run(args: &RunArgs) -> i32 {
                     error: FileError::other(format!("cannot start the services: {e:#}")),
                 })?;
             let endpoints = suite.endpoints.clone();
-            let outcome = pipeline(&settings, &endpoints).await;
+            let outcome = job(&settings, &endpoints, file_to.as_ref()).await;
             if let Err(e) = suite.stop().await {
                 eprintln!("cmr run: the services did not stop cleanly: {e:#}");
             }
@@ -197,8 +260,61 @@ async fn connect(endpoints: &Endpoints) -> Result<Clients, Failure> {
     })
 }
 
-/// The whole job for the one input file.
-async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Failure> {
+/// The run, then (with `--file-to`) the paperwork.
+async fn job(
+    settings: &Settings,
+    endpoints: &Endpoints,
+    file_to: Option<&FileTo>,
+) -> Result<(), Failure> {
+    let started = Clock::now();
+    let court_oris = pipeline(settings, endpoints).await?;
+    let Some(to) = file_to else {
+        return Ok(());
+    };
+    let scope = common::Scope {
+        county_code: String::new(),
+        county_name: settings.county.clone(),
+        agency_id: String::new(),
+    };
+    let token = std::env::var("CMR_TOKEN").ok();
+    let filed = crate::file::auto::file_to(
+        &scope,
+        &endpoints.verification,
+        &endpoints.filing,
+        token.as_deref(),
+        &court_oris,
+        to,
+        "cmr run",
+    )
+    .await
+    .map_err(|failure| run_failure(format!("--file-to: {}", failure.text())))?;
+    if to.deem_concurred_as_of.is_some() {
+        eprintln!(
+            "cmr run: challenge deadline applied: {} items deemed concurred",
+            filed.deemed_concurred
+        );
+    }
+    if filed.without_court > 0 {
+        eprintln!(
+            "cmr run: {} queued filings have no court (give their ORI to a court with `cmr file courts put`)",
+            filed.without_court
+        );
+    }
+    eprintln!(
+        "cmr run: {} documents of {} draft batches written to {} ({} batches generated from {} queued filings; {:.1} s)",
+        filed.documents,
+        filed.batches_downloaded,
+        to.dir.display(),
+        filed.batches_generated,
+        filed.queued,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The whole job for the one input file; returns the court ORI codes of the run's
+/// convictions.
+async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<BTreeSet<String>, Failure> {
     let started = Clock::now();
     let path = settings.inputs[0].as_str();
     // The same "open" error `cmr evaluate` reports, before anything is sent.
@@ -245,7 +361,8 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
         started.elapsed().as_secs_f64()
     );
 
-    let staged = write_outputs(&mut clients, &scope, settings, &batch, &run, started).await?;
+    let (staged, court_oris) =
+        write_outputs(&mut clients, &scope, settings, &batch, &run, started).await?;
     let json_path = settings
         .outputs
         .join(format!("gogen{}.json", settings.suffix));
@@ -273,7 +390,7 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<(), Fail
         settings.outputs.display(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    Ok(court_oris)
 }
 
 /// Streams the file to ingest in 1 MiB messages. The upload announces the file's size, so a
@@ -537,7 +654,7 @@ async fn write_outputs(
     batch: &ingest::Batch,
     run: &elig::Run,
     started: Clock,
-) -> Result<Staged, Failure> {
+) -> Result<(Staged, BTreeSet<String>), Failure> {
     let path = settings.inputs[0].clone();
     let before = file_stamp(&path);
     let columns = columns_for(&settings.policy);
@@ -561,7 +678,16 @@ async fn write_outputs(
     // takes the determinations on its own task.
     let mut printed = PrintedCells::new(columns.len());
     let mut review = ReviewQueue::start(clients.verification.clone(), &run.run_id, scope.clone());
+    let mut court_oris = BTreeSet::new();
     while let Some(determination) = next_determination(&mut determinations).await? {
+        if let Some(ori) = determination
+            .conviction
+            .as_ref()
+            .map(|c| &c.court_ori_code)
+            .filter(|o| !o.is_empty() && !court_oris.contains(*o))
+        {
+            court_oris.insert(ori.clone());
+        }
         // A copy of the cells: the determination goes on to verification whole.
         let mut gogen = determination.gogen.clone().unwrap_or_default();
         let cells = columns
@@ -598,10 +724,13 @@ async fn write_outputs(
             error: FileError::other(format!("{path} changed while it was being read")),
         });
     }
-    Ok(Staged {
-        temps,
-        finals: finals.into(),
-    })
+    Ok((
+        Staged {
+            temps,
+            finals: finals.into(),
+        },
+        court_oris,
+    ))
 }
 
 /// Size and modification time: enough to notice a file replaced between upload and output.

@@ -582,3 +582,152 @@ async fn bad_input_names_the_flag_or_the_line() {
     );
     assert!(!Path::new("x").exists());
 }
+
+/// `cmr run --file-to`'s second half (`cmr::file::auto::file_to`) on determinations that
+/// carry their court ORI and person: the county's superior court is created for the ORI,
+/// the deadline applied deems every item concurred, verification hands the relief to
+/// filing, one batch is generated per court and agency, and its documents land on disk.
+/// Running it again replays: no second batch, the same files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_to_puts_the_documents_on_disk() {
+    use cmr_proto::eligibility::v1 as eligibility;
+    use cmr_proto::verification::v1 as verif;
+    use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = Suite::start(&dir.path().join("data"), SuiteListen::any_free_port())
+        .await
+        .expect("suite");
+    let determinations: Vec<eligibility::Determination> = (0..3)
+        .map(|i| eligibility::Determination {
+            determination_id: format!("run-1-d{i}"),
+            run_id: "run-1".into(),
+            batch_id: "batch-1".into(),
+            subject_id: format!("subject-{i}"),
+            scope: sacramento(),
+            conviction: Some(eligibility::ConvictionFacts {
+                data_row_index: i,
+                code_section: "11357 HS".into(),
+                prop64_section: "11357".into(),
+                severity: common::Severity::Misdemeanor as i32,
+                case_number: format!("CASE-{i}"),
+                court_ori_code: ORI.into(),
+                conviction_date: Some(common::CivilDate {
+                    year: 2001,
+                    month: 3,
+                    day: 4,
+                }),
+                ..Default::default()
+            }),
+            outcome: common::DeterminationOutcome::DismissAndSeal as i32,
+            track: common::Track::Application as i32,
+            reason: Some(common::Reason {
+                code: "P64_ELIGIBLE".into(),
+                text: "Dismiss all HS 11357 convictions".into(),
+                rule_id: "statute@1/f1".into(),
+                citation: "H&S 11361.8(e)".into(),
+                facts: Vec::new(),
+            }),
+            person: Some(common::PersonIdentity {
+                name: format!("DOE, JANE {i}"),
+                cii_number: format!("A0000000{i}"),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let mut verification = VerificationServiceClient::connect(suite.endpoints.verification.clone())
+        .await
+        .expect("connect verification");
+    let accepted = verification
+        .submit_determinations(verif::SubmitDeterminationsRequest {
+            scope: sacramento(),
+            idempotency_key: Some(common::IdempotencyKey {
+                key: "submit-1".into(),
+            }),
+            determinations,
+        })
+        .await
+        .expect("submit")
+        .into_inner()
+        .accepted;
+    assert_eq!(accepted, 3);
+
+    let to = cmr::file::auto::FileTo {
+        dir: dir.path().join("filings"),
+        document_date: common::CivilDate {
+            year: 2026,
+            month: 11,
+            day: 30,
+        },
+        deem_concurred_as_of: Some(common::CivilDate {
+            year: 2026,
+            month: 11,
+            day: 30,
+        }),
+        signer: pb::Signer {
+            name: "A. Prosecutor".into(),
+            title: "Deputy District Attorney".into(),
+            bar_number: "123456".into(),
+            office_name: "Office of the District Attorney".into(),
+            ..Default::default()
+        },
+    };
+    let scope = sacramento().expect("scope");
+    let oris = std::iter::once(ORI.to_owned()).collect();
+    let filed = cmr::file::auto::file_to(
+        &scope,
+        &suite.endpoints.verification,
+        &suite.endpoints.filing,
+        None,
+        &oris,
+        &to,
+        "test",
+    )
+    .await
+    .map_err(|f| f.text())
+    .expect("file_to");
+    assert_eq!(filed.deemed_concurred, 3);
+    assert_eq!(filed.queued, 3);
+    assert_eq!(filed.without_court, 0);
+    assert_eq!(filed.batches_generated, 1);
+    assert_eq!(filed.batches_downloaded, 1);
+    let on_disk: Vec<String> = std::fs::read_dir(&to.dir)
+        .expect("filings dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(on_disk.len(), filed.documents);
+    assert!(
+        on_disk.iter().any(|n| n.starts_with("bulk-motion")),
+        "{on_disk:?}"
+    );
+    assert!(on_disk.iter().all(|n| n.ends_with(".pdf")), "{on_disk:?}");
+
+    let courts = json_lines(&ok(&file(&suite, &["courts", "list", "--json"]).await));
+    assert_eq!(courts.len(), 1);
+    assert_eq!(courts[0]["court_id"], "superior-sacramento");
+    assert_eq!(
+        courts[0]["name"],
+        "Superior Court of California, County of Sacramento"
+    );
+
+    // Again: nothing new is generated; the same draft batch is written again.
+    let again = cmr::file::auto::file_to(
+        &scope,
+        &suite.endpoints.verification,
+        &suite.endpoints.filing,
+        None,
+        &oris,
+        &to,
+        "test",
+    )
+    .await
+    .map_err(|f| f.text())
+    .expect("file_to again");
+    assert_eq!(again.batches_generated, 0);
+    assert_eq!(again.batches_downloaded, 1);
+    assert_eq!(again.documents, filed.documents);
+
+    drop(verification);
+    suite.stop().await.expect("stop");
+}

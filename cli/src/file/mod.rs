@@ -10,6 +10,7 @@
 //! ids, files, lines and fields only.
 
 pub mod args;
+pub mod auto;
 pub mod format;
 pub mod request;
 pub mod transfer;

@@ -52,7 +52,9 @@ impl Suite {
             ingest_endpoint: self.ingest.endpoint(),
             eligibility_endpoint: self.eligibility.endpoint(),
             verification_endpoint: self.verification.endpoint(),
+            filing_endpoint: self.filing.endpoint(),
             data_dir: PathBuf::from("unused-with-connect"),
+            file_to: cmr::run::FileToArgs::default(),
         };
         // `cmr run` drives its own runtime, as the binary does.
         tokio::task::spawn_blocking(move || cmr::run::run(&args))
