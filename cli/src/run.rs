@@ -294,10 +294,16 @@ async fn job(
             filed.deemed_concurred
         );
     }
-    if filed.without_court > 0 {
+    if filed.without_court_ori > 0 {
+        eprintln!(
+            "cmr run: {} queued filings name no court ORI (the determinations did not carry STP_ORI_CODE) and cannot be filed",
+            filed.without_court_ori
+        );
+    }
+    if filed.without_court > filed.without_court_ori {
         eprintln!(
             "cmr run: {} queued filings have no court (give their ORI to a court with `cmr file courts put`)",
-            filed.without_court
+            filed.without_court - filed.without_court_ori
         );
     }
     eprintln!(

@@ -690,6 +690,7 @@ async fn file_to_puts_the_documents_on_disk() {
     assert_eq!(filed.deemed_concurred, 3);
     assert_eq!(filed.queued, 3);
     assert_eq!(filed.without_court, 0);
+    assert_eq!(filed.without_court_ori, 0);
     assert_eq!(filed.batches_generated, 1);
     assert_eq!(filed.batches_downloaded, 1);
     let on_disk: Vec<String> = std::fs::read_dir(&to.dir)

@@ -41,6 +41,8 @@ pub struct Filed {
     pub deemed_concurred: i64,
     pub queued: usize,
     pub without_court: usize,
+    /// Of those, the ones whose relief names no court ORI at all (no court can take them).
+    pub without_court_ori: usize,
     pub batches_generated: usize,
     pub batches_downloaded: usize,
     pub documents: usize,
@@ -191,6 +193,12 @@ pub async fn file_to(
     for f in &queued {
         if f.court_id.is_empty() {
             filed.without_court += 1;
+            if f.relief
+                .as_ref()
+                .is_none_or(|r| r.court_ori_code.is_empty())
+            {
+                filed.without_court_ori += 1;
+            }
             continue;
         }
         let agency = f
