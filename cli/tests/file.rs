@@ -732,3 +732,82 @@ async fn file_to_puts_the_documents_on_disk() {
     drop(verification);
     suite.stop().await.expect("stop");
 }
+
+/// `cmr file report --run`: gogen's three subject counts come from eligibility's run (the
+/// same numbers as the run's gogen.json), not "not available".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_for_a_run_has_gogens_subject_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let suite = Suite::start(&dir.path().join("data"), SuiteListen::any_free_port())
+        .await
+        .expect("suite");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let outputs = dir.path().join("out");
+    let e = &suite.endpoints;
+    let ran = run_cmr(vec![
+        "run".into(),
+        "--input-doj".into(),
+        root.join("samples/doj_sample.csv").display().to_string(),
+        "--county".into(),
+        "SACRAMENTO".into(),
+        "--eligibility-options".into(),
+        root.join("samples/eligibility_options.json")
+            .display()
+            .to_string(),
+        "--compute-at".into(),
+        "2020-07-01".into(),
+        "--outputs".into(),
+        outputs.display().to_string(),
+        "--connect".into(),
+        "--ingest-endpoint".into(),
+        e.ingest.clone(),
+        "--eligibility-endpoint".into(),
+        e.eligibility.clone(),
+        "--verification-endpoint".into(),
+        e.verification.clone(),
+    ])
+    .await;
+    ok(&ran);
+    let stderr = text(&ran.stderr);
+    let run_id = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("cmr run: run "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("run id line")
+        .to_owned();
+    let gogen: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(outputs.join("gogen.json")).expect("gogen.json"))
+            .expect("json");
+    let relief = &gogen["reliefWithCurrentEligibilityChoices"];
+
+    let report_dir = dir.path().join("report");
+    let mut args: Vec<String> = ["file", "report", "--run", &run_id, "--out"]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    args.extend([
+        report_dir.display().to_string(),
+        "--eligibility-endpoint".into(),
+        e.eligibility.clone(),
+        "--endpoint".into(),
+        e.filing.clone(),
+        "--county".into(),
+        "SACRAMENTO".into(),
+    ]);
+    let report = ok(&run_cmr(args).await);
+    for (label, key) in [
+        ("no longer have a felony", "CountSubjectsNoFelony"),
+        ("no convictions", "CountSubjectsNoConviction"),
+        (
+            "no convictions in the last 7 years",
+            "CountSubjectsNoConvictionLast7Years",
+        ),
+    ] {
+        let expected = format!("  {label}: {}\n", relief[key].as_u64().expect(key));
+        assert!(report.contains(&expected), "{expected:?} in {report}");
+    }
+    assert!(!report.contains("not available"), "{report}");
+    assert!(report_dir.join("impact.csv").exists());
+    assert!(report_dir.join("impact.pdf").exists());
+    suite.stop().await.expect("stop");
+}
