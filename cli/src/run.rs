@@ -27,10 +27,11 @@ use cmr_proto::verification::v1::verification_service_client::VerificationServic
 use cmr_record::chunks::Chunk;
 use cmr_record::doj::{DojSource, go_os_message};
 use cmr_record::{ErrorType, FieldCheck, FileError, Instant};
+use cmr_telemetry::TracedChannel;
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
-use tonic::transport::Channel;
+use tracing::Instrument as _;
 
 use crate::chunk_output::{OutputFiles, check_same_count, format_chunk};
 use crate::evaluate::{EvaluateArgs, Settings, validate};
@@ -159,7 +160,6 @@ pub fn run(args: &RunArgs) -> i32 {
         Ok(file_to) => file_to,
         Err(failure) => return report_failures(&err_path, &[failure]),
     };
-    crate::serve::init_logs("warn,sqlx=warn,sea_orm=warn");
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -171,6 +171,38 @@ pub fn run(args: &RunArgs) -> i32 {
         }
     };
     let outcome = runtime.block_on(async {
+        let telemetry = cmr_telemetry::init("cmr-run", "warn,sqlx=warn,sea_orm=warn");
+        // One span for the whole job: every call below carries it, so the run is one trace
+        // across the four services. County and ids only.
+        let span = tracing::info_span!("cmr.run", county = %settings.county);
+        if telemetry.exporting() {
+            let _entered = span.enter();
+            if let Some(trace) = cmr_telemetry::current_trace_id() {
+                eprintln!("cmr run: trace {trace}");
+            }
+        }
+        let outcome = run_job(args, &settings, file_to.as_ref())
+            .instrument(span)
+            .await;
+        telemetry.shutdown().await;
+        outcome
+    });
+    if args.evaluate.report_peak_rss {
+        eprintln!("peak_rss_kib={}", crate::evaluate::peak_rss_kib());
+    }
+    match outcome {
+        Ok(()) => 0,
+        Err(failure) => report_failures(&err_path, &[failure]),
+    }
+}
+
+/// The job against running services (`--connect`) or a suite started in this process.
+async fn run_job(
+    args: &RunArgs,
+    settings: &Settings,
+    file_to: Option<&FileTo>,
+) -> Result<(), Failure> {
+    {
         if args.connect {
             let endpoints = Endpoints {
                 ingest: args.ingest_endpoint.clone(),
@@ -178,7 +210,7 @@ pub fn run(args: &RunArgs) -> i32 {
                 verification: args.verification_endpoint.clone(),
                 filing: args.filing_endpoint.clone(),
             };
-            job(&settings, &endpoints, file_to.as_ref()).await
+            job(settings, &endpoints, file_to).await
         } else {
             let suite = Suite::start(&args.data_dir, SuiteListen::any_free_port())
                 .await
@@ -187,19 +219,12 @@ pub fn run(args: &RunArgs) -> i32 {
                     error: FileError::other(format!("cannot start the services: {e:#}")),
                 })?;
             let endpoints = suite.endpoints.clone();
-            let outcome = job(&settings, &endpoints, file_to.as_ref()).await;
+            let outcome = job(settings, &endpoints, file_to).await;
             if let Err(e) = suite.stop().await {
                 eprintln!("cmr run: the services did not stop cleanly: {e:#}");
             }
             outcome
         }
-    });
-    if args.evaluate.report_peak_rss {
-        eprintln!("peak_rss_kib={}", crate::evaluate::peak_rss_kib());
-    }
-    match outcome {
-        Ok(()) => 0,
-        Err(failure) => report_failures(&err_path, &[failure]),
     }
 }
 
@@ -223,9 +248,9 @@ fn unsupported(args: &RunArgs, settings: &Settings) -> Option<Failure> {
 
 /// Clients of the three services a run talks to.
 struct Clients {
-    ingest: IngestServiceClient<Channel>,
-    eligibility: EligibilityServiceClient<Channel>,
-    verification: VerificationServiceClient<Channel>,
+    ingest: IngestServiceClient<TracedChannel>,
+    eligibility: EligibilityServiceClient<TracedChannel>,
+    verification: VerificationServiceClient<TracedChannel>,
 }
 
 fn status_error(service: &str, call: &str, status: &tonic::Status) -> Failure {
@@ -246,6 +271,7 @@ async fn connect(endpoints: &Endpoints) -> Result<Clients, Failure> {
         endpoint
             .connect()
             .await
+            .map(cmr_telemetry::traced)
             .map_err(|e| run_failure(format!("cannot reach the {name} service at {url}: {e}")))
     };
     Ok(Clients {
@@ -406,7 +432,7 @@ async fn pipeline(settings: &Settings, endpoints: &Endpoints) -> Result<BTreeSet
 /// `cmr run` replays it instead of storing the file again. Hashing the file here first
 /// would cost a second read of it before the first byte is sent.
 async fn upload(
-    client: &mut IngestServiceClient<Channel>,
+    client: &mut IngestServiceClient<TracedChannel>,
     scope: &Option<common::Scope>,
     settings: &Settings,
     path: &str,
@@ -477,7 +503,7 @@ async fn upload(
 /// The failure to report for a refused upload: gogen's own error for a file gogen could not
 /// read (kept by ingest on the failed batch), else the status.
 async fn upload_failure(
-    client: &mut IngestServiceClient<Channel>,
+    client: &mut IngestServiceClient<TracedChannel>,
     scope: &Option<common::Scope>,
     path: &str,
     status: &tonic::Status,
@@ -545,7 +571,7 @@ fn send_chunks(path: &str, tx: &mpsc::Sender<ingest::UploadDojFileRequest>) -> s
 /// The stored policy to run: a catalog policy by name, or the options file stored as a
 /// version of the county's `cmr-run-options` policy (a changed file is a new version).
 async fn policy_ref(
-    client: &mut EligibilityServiceClient<Channel>,
+    client: &mut EligibilityServiceClient<TracedChannel>,
     scope: &Option<common::Scope>,
     policy: &Policy,
 ) -> Result<elig::PolicyRef, Failure> {
@@ -610,7 +636,7 @@ fn civil(date: Instant) -> common::CivilDate {
 }
 
 async fn start_run(
-    client: &mut EligibilityServiceClient<Channel>,
+    client: &mut EligibilityServiceClient<TracedChannel>,
     scope: &Option<common::Scope>,
     batch_id: &str,
     policy: &elig::PolicyRef,
@@ -921,36 +947,39 @@ struct Submitted {
 
 impl ReviewQueue {
     fn start(
-        mut client: VerificationServiceClient<Channel>,
+        mut client: VerificationServiceClient<TracedChannel>,
         run_id: &str,
         scope: Option<common::Scope>,
     ) -> Self {
         let (batches, mut incoming) = mpsc::channel::<Vec<elig::Determination>>(8);
         let run_id = run_id.to_owned();
-        let task = tokio::spawn(async move {
-            let mut totals = Submitted::default();
-            let mut call = 0u64;
-            while let Some(determinations) = incoming.recv().await {
-                let count = i64::try_from(determinations.len()).unwrap_or(i64::MAX);
-                let response = client
-                    .submit_determinations(verif::SubmitDeterminationsRequest {
-                        scope: scope.clone(),
-                        idempotency_key: Some(common::IdempotencyKey {
-                            key: format!("cmr-run:{run_id}:{call}"),
-                        }),
-                        determinations,
-                    })
-                    .await
-                    .map_err(|s| status_error("verification", "SubmitDeterminations", &s))?
-                    .into_inner();
-                call += 1;
-                totals.sent += count;
-                totals.accepted += response.accepted;
-                totals.duplicates += response.duplicates;
-                totals.not_queued += response.not_queued;
+        let task = tokio::spawn(
+            async move {
+                let mut totals = Submitted::default();
+                let mut call = 0u64;
+                while let Some(determinations) = incoming.recv().await {
+                    let count = i64::try_from(determinations.len()).unwrap_or(i64::MAX);
+                    let response = client
+                        .submit_determinations(verif::SubmitDeterminationsRequest {
+                            scope: scope.clone(),
+                            idempotency_key: Some(common::IdempotencyKey {
+                                key: format!("cmr-run:{run_id}:{call}"),
+                            }),
+                            determinations,
+                        })
+                        .await
+                        .map_err(|s| status_error("verification", "SubmitDeterminations", &s))?
+                        .into_inner();
+                    call += 1;
+                    totals.sent += count;
+                    totals.accepted += response.accepted;
+                    totals.duplicates += response.duplicates;
+                    totals.not_queued += response.not_queued;
+                }
+                Ok(totals)
             }
-            Ok(totals)
-        });
+            .instrument(tracing::Span::current()),
+        );
         Self {
             pending: Vec::with_capacity(SUBMIT_BATCH),
             batches,

@@ -80,7 +80,13 @@ pub struct UpArgs {
 }
 
 pub fn serve(args: ServeArgs) -> Result<()> {
-    block_on(async move {
+    let telemetry_name = match &args.service {
+        Service::Ingest { .. } => "cmr-ingest",
+        Service::Eligibility { .. } => "cmr-eligibility",
+        Service::Verification { .. } => "cmr-verification",
+        Service::Filing { .. } => "cmr-filing",
+    };
+    block_on(telemetry_name, async move {
         let shutdown = cmr_runtime::shutdown_signal();
         match args.service {
             Service::Ingest { listen, config } => {
@@ -114,7 +120,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
 /// All four services in this process, each with its own SQLite store under `data_dir`,
 /// until SIGINT or SIGTERM. The first one to fail stops the others.
 pub fn up(args: UpArgs) -> Result<()> {
-    block_on(async move {
+    block_on("cmr-suite", async move {
         let listen = SuiteListen {
             ingest: args.ingest_listen,
             eligibility: args.eligibility_listen,
@@ -275,13 +281,19 @@ fn sqlite_url(dir: &Path, name: &str) -> String {
     )
 }
 
-fn block_on<F: Future<Output = Result<()>>>(work: F) -> Result<()> {
-    init_logs("info,sqlx=warn,sea_orm=warn");
+/// Runs `work` on a new runtime with telemetry set up for `telemetry_name` (the OTLP
+/// service name unless `OTEL_SERVICE_NAME` says otherwise), flushed before returning.
+fn block_on<F: Future<Output = Result<()>>>(telemetry_name: &str, work: F) -> Result<()> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?
-        .block_on(work)
+        .block_on(async {
+            let telemetry = cmr_telemetry::init(telemetry_name, "info,sqlx=warn,sea_orm=warn");
+            let result = work.await;
+            telemetry.shutdown().await;
+            result
+        })
 }
 
 /// Binds and prints a fixed, parseable line: scripts and tests started with port 0
@@ -300,15 +312,4 @@ where
     E: std::error::Error + Send + Sync + 'static,
 {
     result.with_context(|| format!("{service} failed"))
-}
-
-/// Readable logs on stderr; `RUST_LOG` overrides the level. SQL statements stay quiet.
-pub fn init_logs(default_filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr)
-        .try_init();
 }

@@ -25,9 +25,9 @@ use cmr_proto::eligibility::v1 as elig;
 use cmr_proto::eligibility::v1::eligibility_service_client::EligibilityServiceClient;
 use cmr_proto::filing::v1 as pb;
 use cmr_proto::filing::v1::filing_service_client::FilingServiceClient;
+use cmr_telemetry::TracedChannel;
 use sha2::{Digest, Sha256};
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
 pub use args::FileArgs;
 use args::{CourtsCommand, FileCommand};
@@ -134,10 +134,10 @@ pub fn run(args: &FileArgs) -> i32 {
     }
 }
 
-pub type Client = FilingServiceClient<InterceptedService<Channel, Bearer>>;
+pub type Client = FilingServiceClient<InterceptedService<TracedChannel, Bearer>>;
 
-/// A channel to `endpoint`, or why not.
-pub async fn channel(service: &'static str, endpoint: &str) -> Result<Channel, Failure> {
+/// A channel to `endpoint` that carries the caller's trace context, or why not.
+pub async fn channel(service: &'static str, endpoint: &str) -> Result<TracedChannel, Failure> {
     let unreachable = |error: String| Failure::Unreachable {
         service,
         endpoint: endpoint.to_owned(),
@@ -148,6 +148,7 @@ pub async fn channel(service: &'static str, endpoint: &str) -> Result<Channel, F
         .connect_timeout(CONNECT_TIMEOUT)
         .connect()
         .await
+        .map(cmr_telemetry::traced)
         .map_err(|e| unreachable(error_chain(&e)))
 }
 

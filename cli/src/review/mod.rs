@@ -19,10 +19,10 @@ use std::time::Duration;
 
 use cmr_proto::common::v1 as common;
 use cmr_proto::verification::v1::verification_service_client::VerificationServiceClient;
+use cmr_telemetry::TracedChannel;
 use tonic::metadata::{Ascii, MetadataValue};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
-use tonic::transport::Channel;
 
 pub use args::ReviewArgs;
 use args::{
@@ -145,7 +145,7 @@ impl Interceptor for Bearer {
     }
 }
 
-type Client = VerificationServiceClient<InterceptedService<Channel, Bearer>>;
+type Client = VerificationServiceClient<InterceptedService<TracedChannel, Bearer>>;
 
 /// The connection, made on first use (after the flags were checked).
 struct Connection {
@@ -169,8 +169,11 @@ impl Connection {
             .connect()
             .await
             .map_err(|e| unreachable(error_chain(&e)))?;
-        let client = VerificationServiceClient::with_interceptor(channel, self.bearer.clone())
-            .max_decoding_message_size(64 << 20);
+        let client = VerificationServiceClient::with_interceptor(
+            cmr_telemetry::traced(channel),
+            self.bearer.clone(),
+        )
+        .max_decoding_message_size(64 << 20);
         self.client = Some(client.clone());
         Ok(client)
     }

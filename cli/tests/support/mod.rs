@@ -52,12 +52,22 @@ impl Service {
     /// Starts `cmr serve <name>` on 127.0.0.1:0 over the SQLite file `db` and waits until
     /// it reports SERVING over grpc.health.v1 (after migrations and start-up recovery).
     pub async fn start(name: &'static str, db: &Path, extra: &[&str]) -> Self {
+        Self::start_with_env(name, db, extra, &[("RUST_LOG", "warn")]).await
+    }
+
+    /// [`Service::start`] with environment variables of its own (telemetry, log level).
+    pub async fn start_with_env(
+        name: &'static str,
+        db: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut child = Command::new(CMR)
             .args(["serve", name, "--listen", "127.0.0.1:0"])
             .arg(format!("--{name}-database-url"))
             .arg(sqlite_url(db))
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -124,6 +134,26 @@ impl Service {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// SIGTERM, then waits for a clean exit (drain, flush telemetry) and returns every line
+    /// the process wrote to stderr.
+    pub fn stop(mut self) -> Vec<String> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success(), "kill -TERM {pid}");
+        let status = self.child.wait().expect("wait");
+        assert!(
+            status.success(),
+            "cmr serve {} exited with {status}",
+            self.name
+        );
+        // The reader thread ends at EOF, which follows the exit.
+        std::thread::sleep(Duration::from_millis(100));
+        self.log.lock().expect("log").clone()
     }
 
     /// SIGKILL, then reap it; asserts it really died of the signal.

@@ -263,6 +263,11 @@ impl Eligibility {
 
     /// Starts the run of the natural key, or returns it (`reused = true`) when the key has
     /// a run. A FAILED run is redone under the same id.
+    #[tracing::instrument(
+        name = "eligibility.start_run",
+        skip_all,
+        fields(county = %request.county.name, batch_id = %request.batch_id, policy = %request.policy_name)
+    )]
     pub async fn start_run(&self, request: StartRun) -> Result<(Run, bool), EligibilityError> {
         let stored = self
             .resolve_policy(
@@ -363,6 +368,16 @@ impl Eligibility {
         match self.evaluate(run, policy, compute_at).await {
             Ok(totals) => {
                 self.store.finish_run(&run.id, &totals).await?;
+                for (outcome, count) in &totals.outcome_counts {
+                    cmr_telemetry::counter(
+                        "cmr.eligibility.determinations",
+                        u64::try_from(*count).unwrap_or(0),
+                        &[
+                            opentelemetry::KeyValue::new("county", run.county.name.clone()),
+                            opentelemetry::KeyValue::new("outcome", i64::from(*outcome)),
+                        ],
+                    );
+                }
                 Ok(())
             }
             Err(error) => {
@@ -373,6 +388,7 @@ impl Eligibility {
         }
     }
 
+    #[tracing::instrument(name = "eligibility.evaluate", skip_all, fields(run_id = %run.id))]
     async fn evaluate(
         &self,
         run: &Run,

@@ -6,7 +6,6 @@ use cmr_proto::ingest::v1 as ingest;
 use cmr_proto::ingest::v1::ingest_service_client::IngestServiceClient;
 use cmr_record::gocsv::Record;
 use cmr_record::packed;
-use tonic::transport::Channel;
 use tonic::{Code, Streaming};
 
 use crate::domain::evaluate::RawRow;
@@ -80,7 +79,14 @@ impl IngestSource {
         &self,
         county: &County,
         batch_id: &str,
-    ) -> Result<(IngestServiceClient<Channel>, Option<common::Scope>, u64), EligibilityError> {
+    ) -> Result<
+        (
+            IngestServiceClient<cmr_telemetry::TracedChannel>,
+            Option<common::Scope>,
+            u64,
+        ),
+        EligibilityError,
+    > {
         let mut client = self.client().await?;
         let scope = scope_of(county);
         let batch = client
@@ -134,7 +140,9 @@ impl IngestSource {
         Ok((batch_id, source_subject(subject)?))
     }
 
-    async fn client(&self) -> Result<IngestServiceClient<Channel>, EligibilityError> {
+    async fn client(
+        &self,
+    ) -> Result<IngestServiceClient<cmr_telemetry::TracedChannel>, EligibilityError> {
         // Large HTTP/2 windows: a run streams the whole batch from ingest.
         let channel = tonic::transport::Endpoint::from_shared(self.endpoint.clone())
             .map_err(|e| EligibilityError::Ingest(format!("endpoint {}: {e}", self.endpoint)))?
@@ -143,7 +151,7 @@ impl IngestSource {
             .connect()
             .await
             .map_err(|e| EligibilityError::Ingest(format!("connect {}: {e}", self.endpoint)))?;
-        Ok(IngestServiceClient::new(channel))
+        Ok(IngestServiceClient::new(cmr_telemetry::traced(channel)))
     }
 }
 

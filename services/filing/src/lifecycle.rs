@@ -284,6 +284,7 @@ impl Filings {
 
     /// A new DRAFT batch of QUEUED filings, or a DRAFT batch re-rendered; returns the batch
     /// and the documents rendered by this call.
+    #[tracing::instrument(name = "filing.generate", skip_all, fields(county = %county.name))]
     pub async fn generate(
         &self,
         county: &County,
@@ -401,6 +402,11 @@ impl Filings {
             filings = filings.len(),
             documents = documents.len(),
             "filing batch generated"
+        );
+        cmr_telemetry::counter(
+            "cmr.filing.filings_drafted",
+            u64::try_from(filings.len()).unwrap_or(0),
+            &[opentelemetry::KeyValue::new("county", county.name.clone())],
         );
         let view = self.store.batch_view(batch).await?;
         Ok((view, documents.into_iter().map(|(d, _)| d).collect()))

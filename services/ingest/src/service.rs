@@ -3,6 +3,7 @@
 //! domain, not tonic.
 
 use std::sync::{Arc, Mutex};
+use tracing::Instrument as _;
 
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
@@ -123,10 +124,14 @@ impl Ingest {
     {
         let this = self.clone();
         let (ready, ready_rx) = oneshot::channel::<oneshot::Sender<()>>();
-        let task = tokio::spawn(async move {
-            let _token = this.in_flight.clone();
-            this.upload(request, chunks, CommitGate(Some(ready))).await
-        });
+        // The task stays in the caller's span (and so its trace).
+        let task = tokio::spawn(
+            async move {
+                let _token = this.in_flight.clone();
+                this.upload(request, chunks, CommitGate(Some(ready))).await
+            }
+            .instrument(tracing::Span::current()),
+        );
         // Resolves with an error when the task ends without needing a commit.
         if let Ok(ack) = ready_rx.await {
             let _ = ack.send(());
@@ -136,6 +141,7 @@ impl Ingest {
     }
 
     /// Uploads one DOJ file: idempotency, streamed parse, store, accounting.
+    #[tracing::instrument(name = "ingest.upload", skip_all, fields(county = %request.county.name))]
     pub async fn upload<S>(
         &self,
         request: Upload,
@@ -406,7 +412,27 @@ impl Ingest {
                 },
             )
             .await?;
-        tracing::info!(batch_id = %stored.id, rows = stored.rows_received, "batch complete");
+        tracing::info!(
+            batch_id = %stored.id,
+            rows = stored.rows_received,
+            stored = stored.rows_stored,
+            quarantined = stored.rows_quarantined,
+            "batch complete"
+        );
+        let county = [opentelemetry::KeyValue::new(
+            "county",
+            stored.county.name.clone(),
+        )];
+        cmr_telemetry::counter(
+            "cmr.ingest.rows_stored",
+            u64::try_from(stored.rows_stored).unwrap_or(0),
+            &county,
+        );
+        cmr_telemetry::counter(
+            "cmr.ingest.rows_quarantined",
+            u64::try_from(stored.rows_quarantined).unwrap_or(0),
+            &county,
+        );
         Ok(UploadOutcome {
             batch: stored,
             duplicate: false,
@@ -420,10 +446,13 @@ impl Ingest {
         request: RapSheetRequest,
     ) -> Result<RapSheetOutcome, IngestError> {
         let this = self.clone();
-        tokio::spawn(async move {
-            let _token = this.in_flight.clone();
-            this.ingest_rap_sheet(request).await
-        })
+        tokio::spawn(
+            async move {
+                let _token = this.in_flight.clone();
+                this.ingest_rap_sheet(request).await
+            }
+            .instrument(tracing::Span::current()),
+        )
         .await
         .map_err(|e| IngestError::Internal(format!("RAP sheet task failed: {e}")))?
     }

@@ -38,9 +38,13 @@ impl Verification {
     }
 
     async fn push(&self, caller: &Caller, endpoint: &str) -> Result<(), String> {
-        let mut client = FilingServiceClient::connect(endpoint.to_owned())
+        let channel = tonic::transport::Endpoint::from_shared(endpoint.to_owned())
+            .map_err(|e| format!("filing endpoint: {e}"))?
+            .connect()
             .await
             .map_err(|e| format!("cannot connect to filing: {e}"))?;
+        // The push happens inside the caller's RPC: filing's spans join its trace.
+        let mut client = FilingServiceClient::new(cmr_telemetry::traced(channel));
         loop {
             let ready = self
                 .store
@@ -91,7 +95,7 @@ impl Verification {
     async fn push_challenged(
         &self,
         caller: &Caller,
-        client: &mut FilingServiceClient<tonic::transport::Channel>,
+        client: &mut FilingServiceClient<cmr_telemetry::TracedChannel>,
     ) -> Result<(), String> {
         let mut after: Option<String> = None;
         loop {

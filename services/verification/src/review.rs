@@ -478,6 +478,7 @@ impl Verification {
     /// After the deadline: every pending item that needs no person's resolution becomes
     /// DEEMED_CONCURRED, decided by the system principal; ready relief goes to filing.
     /// Idempotent. `today` is the date considered current (`yyyymmdd`).
+    #[tracing::instrument(name = "verification.apply_deadline", skip_all, fields(county = %caller.county.name))]
     pub async fn apply_deadline(
         &self,
         caller: &Caller,
@@ -587,6 +588,14 @@ impl Verification {
             );
             self.store.put_deadline(value.clone(), vec![event]).await?;
             tracing::info!(deemed_concurred = deemed, "challenge deadline applied");
+            cmr_telemetry::counter(
+                "cmr.review.deemed_concurred",
+                u64::try_from(deemed).unwrap_or(0),
+                &[opentelemetry::KeyValue::new(
+                    "county",
+                    caller.county.name.clone(),
+                )],
+            );
             self.send_ready(caller).await;
         }
         Ok(Applied {

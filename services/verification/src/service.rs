@@ -229,6 +229,7 @@ impl Verification {
     /// Queues every determination that needs a prosecutor's decision, once: a replayed key
     /// returns what the first call did, and a (run, determination id) already queued is a
     /// duplicate, not a second item. NO_RELIEF determinations are counted, not queued.
+    #[tracing::instrument(name = "verification.submit", skip_all, fields(county = %caller.county.name))]
     pub async fn submit(
         &self,
         caller: &Caller,
@@ -346,6 +347,14 @@ impl Verification {
                     duplicates = outcome.duplicates,
                     agency_id = %outcome.agency_id,
                     "determinations queued"
+                );
+                cmr_telemetry::counter(
+                    "cmr.review.queued",
+                    u64::try_from(outcome.accepted).unwrap_or(0),
+                    &[opentelemetry::KeyValue::new(
+                        "county",
+                        caller.county.name.clone(),
+                    )],
                 );
                 Ok(outcome)
             }

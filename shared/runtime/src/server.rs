@@ -187,7 +187,8 @@ impl Server {
             .initial_stream_window_size(Some(STREAM_WINDOW))
             .initial_connection_window_size(Some(CONNECTION_WINDOW))
             .max_frame_size(Some(MAX_FRAME))
-            .trace_fn(|request| tracing::info_span!("grpc", path = %request.uri().path()))
+            // One span per RPC that continues the caller's W3C trace context.
+            .layer(cmr_telemetry::RpcTraceLayer)
             .add_routes(routes)
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
                 // An error means the sender is gone, which only happens on our way out.
