@@ -283,6 +283,8 @@ async fn one_run_is_one_trace_across_four_services_and_nothing_personal_leaves()
         "cmr.eligibility.determinations",
         "cmr.review.queued",
         "cmr.review.deemed_concurred",
+        "cmr.review.backlog",
+        "cmr.review.deadline_distance_days",
     ] {
         assert!(
             metric_names.contains(name),

@@ -705,6 +705,14 @@ impl Filings {
             )));
         }
         tracing::info!(filing_id = %filing.id, outcome_id = %outcome.id, decision = request.decision, "court outcome recorded");
+        cmr_telemetry::counter(
+            "cmr.filing.outcomes",
+            1,
+            &[
+                opentelemetry::KeyValue::new("county", county.name.clone()),
+                opentelemetry::KeyValue::new("decision", i64::from(request.decision)),
+            ],
+        );
         let filing = self
             .store
             .filing(county, &filing.id)

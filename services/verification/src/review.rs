@@ -217,6 +217,14 @@ impl Verification {
         match self.store.decide(vec![decide]).await?.pop() {
             Some(Decided::Done(made)) => {
                 tracing::info!(review_item_id = %id, decision_id = %made.id, "decision made");
+                cmr_telemetry::up_down(
+                    "cmr.review.backlog",
+                    -1,
+                    &[opentelemetry::KeyValue::new(
+                        "county",
+                        caller.county.name.clone(),
+                    )],
+                );
                 if deadline.applied_at_ms > 0 {
                     self.send_ready(caller).await;
                 }
@@ -588,13 +596,19 @@ impl Verification {
             );
             self.store.put_deadline(value.clone(), vec![event]).await?;
             tracing::info!(deemed_concurred = deemed, "challenge deadline applied");
+            let county = [opentelemetry::KeyValue::new(
+                "county",
+                caller.county.name.clone(),
+            )];
             cmr_telemetry::counter(
                 "cmr.review.deemed_concurred",
                 u64::try_from(deemed).unwrap_or(0),
-                &[opentelemetry::KeyValue::new(
-                    "county",
-                    caller.county.name.clone(),
-                )],
+                &county,
+            );
+            cmr_telemetry::up_down(
+                "cmr.review.backlog",
+                -deemed,
+                &county,
             );
             self.send_ready(caller).await;
         }

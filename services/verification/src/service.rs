@@ -229,6 +229,28 @@ impl Verification {
     /// Queues every determination that needs a prosecutor's decision, once: a replayed key
     /// returns what the first call did, and a (run, determination id) already queued is a
     /// duplicate, not a second item. NO_RELIEF determinations are counted, not queued.
+    /// Metrics for newly queued items: the count, the backlog, and how many days reviewers
+    /// have left before the county's deadline (below zero once it has passed).
+    async fn record_queued(&self, caller: &Caller, accepted: i64) {
+        let county = [opentelemetry::KeyValue::new(
+            "county",
+            caller.county.name.clone(),
+        )];
+        cmr_telemetry::counter(
+            "cmr.review.queued",
+            u64::try_from(accepted).unwrap_or(0),
+            &county,
+        );
+        cmr_telemetry::up_down("cmr.review.backlog", accepted, &county);
+        if let Ok(deadline) = self.deadline_of(caller).await {
+            let today = crate::domain::deadline::pacific_today(crate::domain::ids::now_ms());
+            let days = crate::domain::deadline::days_from_civil(deadline.challenge_deadline)
+                - crate::domain::deadline::days_from_civil(today);
+            #[allow(clippy::cast_precision_loss)] // a few thousand days are exact in f64
+            cmr_telemetry::gauge("cmr.review.deadline_distance_days", days as f64, &county);
+        }
+    }
+
     #[tracing::instrument(name = "verification.submit", skip_all, fields(county = %caller.county.name))]
     pub async fn submit(
         &self,
@@ -348,14 +370,7 @@ impl Verification {
                     agency_id = %outcome.agency_id,
                     "determinations queued"
                 );
-                cmr_telemetry::counter(
-                    "cmr.review.queued",
-                    u64::try_from(outcome.accepted).unwrap_or(0),
-                    &[opentelemetry::KeyValue::new(
-                        "county",
-                        caller.county.name.clone(),
-                    )],
-                );
+                self.record_queued(caller, outcome.accepted).await;
                 Ok(outcome)
             }
             Submitted::KeyTaken(existing) => replay(existing, &request.request_sha256),

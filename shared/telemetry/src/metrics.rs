@@ -19,3 +19,21 @@ pub fn histogram(name: &'static str, value: f64, attributes: &[KeyValue]) {
         .build()
         .record(value, attributes);
 }
+
+/// Adds `delta` (negative to take away) to the up-down counter `name`, e.g. the review
+/// backlog: items queued add, decisions take away.
+pub fn up_down(name: &'static str, delta: i64, attributes: &[KeyValue]) {
+    opentelemetry::global::meter("cmr")
+        .i64_up_down_counter(name)
+        .build()
+        .add(delta, attributes);
+}
+
+/// Sets the gauge `name` to `value` (a last-value reading, which may be negative: e.g. days
+/// until a deadline, below zero once it has passed; histograms drop negative values).
+pub fn gauge(name: &'static str, value: f64, attributes: &[KeyValue]) {
+    opentelemetry::global::meter("cmr")
+        .f64_gauge(name)
+        .build()
+        .record(value, attributes);
+}
