@@ -7,13 +7,12 @@ use std::collections::BTreeMap;
 use cmr_proto::common::v1 as common;
 use cmr_proto::filing::v1::VerifiedRelief;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::cr400;
 use crate::model::{BatchInput, CaseLine, ChallengedLine, DocumentError, DocumentKind, Rendered};
+use crate::parts;
 use crate::templates::{CountyTemplate, DocumentWording, Templates};
 use crate::text::{civil_date, long_date, mm_dd_yyyy, person_first_last, relief_label, title_case};
-use crate::typeset;
 
 /// The official CR-400 (Judicial Council, new July 1, 2017), shipped with the binary.
 const CR400_FORM: &[u8] = include_bytes!("../assets/cr400.pdf");
@@ -514,22 +513,13 @@ impl Context<'_> {
     }
 
     fn typeset(&self, name: &str, data: &Value) -> Result<Vec<u8>, DocumentError> {
-        let data = serde_json::to_vec(data).map_err(|e| DocumentError::Typeset {
-            template: name.to_owned(),
-            message: e.to_string(),
-        })?;
-        let ident = hex(&Sha256::new()
-            .chain_update(name)
-            .chain_update(&data)
-            .finalize());
-        typeset::pdf(typeset::Job {
+        let layout = parts::Layout {
             name,
             main: self.templates.layout(&self.county.set, name),
             common: self.templates.layout(&self.county.set, "common"),
-            data,
             date: self.input.document_date,
-            ident,
-        })
+        };
+        parts::pdf(&layout, data, parts::PAGES_PER_PART)
     }
 }
 
@@ -643,10 +633,6 @@ fn safe(id: &str) -> String {
             }
         })
         .collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

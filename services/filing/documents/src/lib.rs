@@ -9,7 +9,9 @@
 mod batch;
 pub mod cr400;
 pub mod impact;
+mod join;
 pub mod model;
+mod parts;
 pub mod templates;
 mod text;
 pub mod typeset;

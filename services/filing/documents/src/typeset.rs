@@ -111,6 +111,27 @@ fn civil(date: (i32, u32, u32)) -> Option<Datetime> {
 /// Typesets `job` into PDF bytes. Errors carry typst's messages, which quote the template,
 /// never the data.
 pub fn pdf(job: Job<'_>) -> Result<Vec<u8>, DocumentError> {
+    let bytes = compile(job, None)?.map(|(bytes, _)| bytes);
+    // typst memoizes across compilations; keep only what the last few jobs used so a long
+    // batch of documents does not grow the process.
+    typst::comemo::evict(2);
+    Ok(bytes.unwrap_or_default())
+}
+
+/// Typesets one part of a document split by `parts.rs`: its PDF and page count, or `None`
+/// (without writing a PDF) when `pages` is given and the part did not come to that many.
+/// Afterwards everything typst memoized is dropped: a part's layout is never reused, and
+/// keeping it is exactly the memory that splitting is meant to save.
+pub(crate) fn part(
+    job: Job<'_>,
+    pages: Option<usize>,
+) -> Result<Option<(Vec<u8>, usize)>, DocumentError> {
+    let result = compile(job, pages);
+    typst::comemo::evict(0);
+    result
+}
+
+fn compile(job: Job<'_>, pages: Option<usize>) -> Result<Option<(Vec<u8>, usize)>, DocumentError> {
     let failed = |message: String| DocumentError::Typeset {
         template: job.name.to_owned(),
         message,
@@ -127,6 +148,10 @@ pub fn pdf(job: Job<'_>) -> Result<Vec<u8>, DocumentError> {
     let document: PagedDocument = typst::compile(&world)
         .output
         .map_err(|errors| failed(messages(&errors)))?;
+    let count = document.pages().len();
+    if pages.is_some_and(|pages| pages != count) {
+        return Ok(None);
+    }
     let options = PdfOptions {
         ident: Smart::Custom(job.ident.clone()),
         creator: Smart::Custom(Some("cmr".to_owned())),
@@ -134,10 +159,7 @@ pub fn pdf(job: Job<'_>) -> Result<Vec<u8>, DocumentError> {
         ..PdfOptions::default()
     };
     let bytes = typst_pdf::pdf(&document, &options).map_err(|errors| failed(messages(&errors)))?;
-    // typst memoizes across compilations; keep only what the last few jobs used so a long
-    // batch of documents does not grow the process.
-    typst::comemo::evict(2);
-    Ok(bytes)
+    Ok(Some((bytes, count)))
 }
 
 fn messages(errors: &[typst::diag::SourceDiagnostic]) -> String {
