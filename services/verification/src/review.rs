@@ -605,11 +605,7 @@ impl Verification {
                 u64::try_from(deemed).unwrap_or(0),
                 &county,
             );
-            cmr_telemetry::up_down(
-                "cmr.review.backlog",
-                -deemed,
-                &county,
-            );
+            cmr_telemetry::up_down("cmr.review.backlog", -deemed, &county);
             self.send_ready(caller).await;
         }
         Ok(Applied {
