@@ -322,7 +322,7 @@ async fn job(
     }
     if filed.without_court_ori > 0 {
         eprintln!(
-            "cmr run: {} queued filings name no court ORI (the determinations did not carry STP_ORI_CODE) and cannot be filed",
+            "cmr run: {} queued filings name no court ORI (their conviction rows have no STP_ORI_CODE) and cannot be filed",
             filed.without_court_ori
         );
     }

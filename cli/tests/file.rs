@@ -811,3 +811,92 @@ async fn report_for_a_run_has_gogens_subject_counts() {
     assert!(report_dir.join("impact.pdf").exists());
     suite.stop().await.expect("stop");
 }
+
+/// The README's main job with `--file-to`, from an empty `--data-dir` (the four services
+/// in-process): the sample's relief carries its court ORI and person from the DOJ rows, so
+/// the run ends with the batch's documents on disk, and a CR-400 names a person of the file
+/// (`samples/doj_sample.csv`: MYERS,GARY D, CII 0734310071, PRI_DOB 19540724).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_files_the_sample() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let outputs = dir.path().join("out");
+    let filings = outputs.join("filings");
+    let path = |p: &Path| p.display().to_string();
+    let mut args: Vec<String> = vec![
+        "run".into(),
+        "--input-doj".into(),
+        path(&root.join("samples/doj_sample.csv")),
+        "--county".into(),
+        "SACRAMENTO".into(),
+        "--eligibility-options".into(),
+        path(&root.join("samples/eligibility_options.json")),
+        "--compute-at".into(),
+        "2020-07-01".into(),
+        "--outputs".into(),
+        path(&outputs),
+        "--data-dir".into(),
+        path(&dir.path().join("cmr-data")),
+        "--file-to".into(),
+        path(&filings),
+    ];
+    args.extend(
+        [
+            "--document-date",
+            "2026-11-30",
+            "--deem-concurred-as-of",
+            "2026-11-30",
+            "--signer-name",
+            "A. Prosecutor",
+            "--signer-title",
+            "Deputy District Attorney",
+            "--bar-number",
+            "123456",
+            "--office",
+            "Office of the District Attorney",
+        ]
+        .map(str::to_owned),
+    );
+    let ran = run_cmr(args).await;
+    ok(&ran);
+    let stderr = text(&ran.stderr);
+    assert!(!stderr.contains("no court ORI"), "{stderr}");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&filings)
+        .expect("filings dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    for kind in [
+        "bulk-motion",
+        "proposed-order",
+        "court-notice",
+        "defender-notice",
+        "cr400-order",
+    ] {
+        assert!(
+            on_disk.iter().any(|n| n.starts_with(kind)),
+            "{kind}: {on_disk:?}"
+        );
+    }
+    let cr400s: Vec<&String> = on_disk
+        .iter()
+        .filter(|n| n.starts_with("cr400") && !n.starts_with("cr400-order"))
+        .collect();
+    assert!(!cr400s.is_empty(), "{on_disk:?}");
+    assert!(on_disk.iter().all(|n| n.ends_with(".pdf")), "{on_disk:?}");
+    assert!(!on_disk.iter().any(|n| n.contains("MYERS")), "{on_disk:?}");
+
+    // The bulk motion lists the people and cases of the file.
+    let motion = on_disk
+        .iter()
+        .find(|n| n.starts_with("bulk-motion"))
+        .expect("bulk motion");
+    let read = Command::new("pdftotext")
+        .args(["-layout", &path(&filings.join(motion)), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    assert!(read.status.success());
+    let motion_text = text(&read.stdout);
+    assert!(motion_text.contains("0734310071"), "{motion_text}");
+    assert!(motion_text.contains("MYERS"), "{motion_text}");
+}

@@ -488,6 +488,22 @@ fn to_pb_determination(
         Some("false") => common::Severity::Misdemeanor,
         _ => common::Severity::Unspecified,
     };
+    let record = d.record;
+    // Rows stored before the person was recorded read back without one.
+    let person = (!record.name.is_empty() || !record.doj_subject_id.is_empty()).then(|| {
+        common::PersonIdentity {
+            name: record.name,
+            aliases: record
+                .aliases
+                .lines()
+                .filter(|a| !a.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            date_of_birth: to_civil(&record.date_of_birth),
+            cii_number: record.cii_number,
+            doj_subject_id: record.doj_subject_id,
+        }
+    });
     Ok(pb::Determination {
         determination_id: determination_id(run.run_id, d.row_index),
         run_id: run.run_id.to_owned(),
@@ -495,14 +511,21 @@ fn to_pb_determination(
         subject_id: d.subject_id,
         scope: Some(to_scope(run.county)),
         conviction: Some(pb::ConvictionFacts {
+            cnt_order: record.cnt_order,
             data_row_index: d.row_index,
             code_section: section_of(&facts).unwrap_or_default(),
+            prop64_section: record.prop64_section,
             severity: severity as i32,
             conviction_date: fact_value(&facts, "conviction_date").and_then(to_civil),
             case_number: gogen.case_number.clone(),
+            court_ori_code: record.court_ori_code,
+            court_ori_descr: record.court_ori_descr,
             county_name: run.county.name.clone(),
             ..Default::default()
         }),
+        person,
+        race_code: record.race_code,
+        race_descr: record.race_descr,
         outcome: pb_outcome(outcome) as i32,
         reduce_to: reduce_to(outcome, &code) as i32,
         track: pb_track(track_of(d.track)) as i32,

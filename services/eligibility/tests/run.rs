@@ -258,6 +258,64 @@ async fn configurable_flow_over_the_wire(postgres: bool) {
         streamed[0].reason.as_ref().expect("reason").text,
         expected[0].2
     );
+    // What filing needs comes from the DOJ rows. Data row 17 of the fixture is
+    // GROUCH,OSCAR THE's HS 11359 conviction: CNT_ORDER 101001017000, STP_ORI_CODE "y",
+    // STP_ORI_DESCR CASCSACRAMENTO; the subject's first row (row 16) gives SUBJECT_ID
+    // 90675321, PRI_DOB 19700514, an empty CII_NUMBER and RACE_CODE / RACE_DESCR "x".
+    let row_17 = streamed
+        .iter()
+        .find(|d| {
+            d.conviction
+                .as_ref()
+                .is_some_and(|c| c.data_row_index == 17)
+        })
+        .expect("a determination of row 17");
+    let conviction = row_17.conviction.as_ref().expect("conviction");
+    assert_eq!(
+        (
+            conviction.cnt_order.as_str(),
+            conviction.court_ori_code.as_str(),
+            conviction.court_ori_descr.as_str(),
+            conviction.prop64_section.as_str(),
+            conviction.code_section.as_str(),
+        ),
+        ("101001017000", "y", "CASCSACRAMENTO", "11359", "11359 HS")
+    );
+    assert_eq!(
+        conviction.conviction_date,
+        Some(common::CivilDate {
+            year: 2004,
+            month: 4,
+            day: 11
+        })
+    );
+    assert_eq!(
+        row_17.person,
+        Some(common::PersonIdentity {
+            name: "GROUCH,OSCAR THE".into(),
+            aliases: Vec::new(),
+            date_of_birth: Some(common::CivilDate {
+                year: 1970,
+                month: 5,
+                day: 14
+            }),
+            cii_number: String::new(),
+            doj_subject_id: "90675321".into(),
+        })
+    );
+    assert_eq!(
+        (row_17.race_code.as_str(), row_17.race_descr.as_str()),
+        ("x", "x")
+    );
+    // A blank STP_ORI_CODE (row 23, COUNT,COUNT VON's HS 11357(C)) is no court ORI.
+    let row_23 = streamed
+        .iter()
+        .find_map(|d| d.conviction.as_ref().filter(|c| c.data_row_index == 23))
+        .expect("a determination of row 23");
+    assert_eq!(
+        (row_23.cnt_order.as_str(), row_23.court_ori_code.as_str()),
+        ("101001023000", "")
+    );
 
     let summary = run.summary.expect("summary");
     assert_eq!(summary.convictions_evaluated, 18);
@@ -891,6 +949,10 @@ async fn explanation_columns_migrate(postgres: bool) {
             d.track
         ),
         ("", "", "[]", 0)
+    );
+    assert_eq!(
+        d.record,
+        cmr_eligibility::domain::model::RecordFacts::default()
     );
     store.close().await.expect("close store");
     db_handle.cleanup().await;

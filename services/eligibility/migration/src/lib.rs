@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_eligibility_tables;
 mod m20261129_000001_add_run_report_text;
 mod m20261201_000001_add_determination_explanation;
+mod m20261202_000001_add_determination_record;
 
 /// Every eligibility migration, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_eligibility_tables::Migration),
             Box::new(m20261129_000001_add_run_report_text::Migration),
             Box::new(m20261201_000001_add_determination_explanation::Migration),
+            Box::new(m20261202_000001_add_determination_record::Migration),
         ]
     }
 }

@@ -18,7 +18,9 @@ use cmr_record::subject::Interner;
 use cmr_record::{CommentFallback, Instant, Subject, SubjectBuilder};
 
 use crate::domain::cells;
-use crate::domain::model::{RunTotals, StoredDetermination, facts_json, outcome_code, track_code};
+use crate::domain::model::{
+    RecordFacts, RunTotals, StoredDetermination, facts_json, outcome_code, track_code,
+};
 
 /// One raw DOJ row of a subject: its data-row index and its fields.
 #[derive(Clone, Debug)]
@@ -42,6 +44,8 @@ pub struct Decided {
     pub facts: Vec<Fact>,
     pub track: Track,
     pub cells: Vec<u8>,
+    /// The conviction's and the person's particulars. Personal: never log them.
+    pub record: RecordFacts,
 }
 
 impl Decided {
@@ -60,7 +64,59 @@ impl Decided {
             citation: self.citation,
             facts_json: facts_json(&self.facts),
             track: track_code(self.track),
+            record: self.record,
         }
+    }
+}
+
+/// DOJ columns read only here (spec §1.1 positions; checked against the name table below).
+const REQ_NAME: usize = 5;
+const RACE_CODE: usize = 21;
+const STP_ORI_CODE: usize = 45;
+
+/// A field as given: trimmed, and empty for a blank or the `-` DOJ files (and gogen's
+/// generator) write for "no value".
+fn given(record: &Record, column: usize) -> String {
+    match record.field(column).trim_ascii() {
+        b"-" => String::new(),
+        text => String::from_utf8_lossy(text).into_owned(),
+    }
+}
+
+/// The person of a grouped subject, from its first row (as gogen reads the name and the
+/// date of birth): name, other names, date of birth, CII, DOJ subject id and race.
+fn person_of(rows: &[RawRow], subject: &Subject) -> RecordFacts {
+    let mut own = rows
+        .iter()
+        .map(|r| &r.record)
+        .filter(|r| r.field(col::SUBJECT_ID) == &*subject.id)
+        .peekable();
+    let Some(&first) = own.peek() else {
+        return RecordFacts::default();
+    };
+    let name = given(first, col::PRI_NAME);
+    let mut aliases: Vec<String> = Vec::new();
+    for record in own {
+        let alias = given(record, REQ_NAME);
+        if !alias.is_empty() && alias != name && !aliases.contains(&alias) {
+            aliases.push(alias);
+        }
+    }
+    let date_of_birth = if subject.dob.is_zero() {
+        String::new()
+    } else {
+        let (y, m, d) = subject.dob.ymd();
+        format!("{y:04}-{m:02}-{d:02}")
+    };
+    RecordFacts {
+        cii_number: given(first, col::CII_NUMBER),
+        doj_subject_id: given(first, col::SUBJECT_ID),
+        race_code: given(first, RACE_CODE),
+        race_descr: given(first, col::RACE_DESCR),
+        aliases: aliases.join("\n"),
+        date_of_birth,
+        name,
+        ..RecordFacts::default()
     }
 }
 
@@ -169,8 +225,10 @@ impl RunEvaluation {
                 self.subjects_with_relief += 1;
             }
             let mut out = Vec::with_capacity(decided.len());
+            let person = person_of(rows, subject);
             for (ci, info) in decided {
-                let row_index = i64::try_from(subject.convictions[ci].row_index).unwrap_or(-1);
+                let conviction = &subject.convictions[ci];
+                let row_index = i64::try_from(conviction.row_index).unwrap_or(-1);
                 let record = rows
                     .iter()
                     .position(|r| r.row_index == row_index)
@@ -185,6 +243,18 @@ impl RunEvaluation {
                     .map(|&c| cell(c, Some(&info), possible))
                     .collect();
                 let cells = cells::encode(printed.iter().map(AsRef::as_ref));
+                let prop64 = [conviction.section, conviction.statute_section]
+                    .into_iter()
+                    .find_map(|id| ctx.sections.get(id).prop64);
+                let row_facts = RecordFacts {
+                    cnt_order: String::from_utf8_lossy(&conviction.cnt_order).into_owned(),
+                    court_ori_code: record.map(|r| given(r, STP_ORI_CODE)).unwrap_or_default(),
+                    court_ori_descr: record
+                        .map(|r| given(r, col::STP_ORI_DESCR))
+                        .unwrap_or_default(),
+                    prop64_section: prop64.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+                    ..person.clone()
+                };
                 let d = info.determination;
                 *self.outcomes.entry(outcome_code(d.outcome)).or_default() += 1;
                 self.convictions += 1;
@@ -200,6 +270,7 @@ impl RunEvaluation {
                         facts: d.facts,
                         track: d.track,
                         cells,
+                        record: row_facts,
                     },
                 ));
             }
@@ -231,5 +302,31 @@ impl RunEvaluation {
                 .map(|style| pilot_report::render(&self.summary, &style))
                 .unwrap_or_default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_positions_match_the_name_table() {
+        assert_eq!(col::NAMES[REQ_NAME], "REQ_NAME");
+        assert_eq!(col::NAMES[RACE_CODE], "RACE_CODE");
+        assert_eq!(col::NAMES[STP_ORI_CODE], "STP_ORI_CODE");
+    }
+
+    #[test]
+    fn blanks_and_dashes_are_no_value() {
+        let record = Record::from_fields(&[
+            b"  -  ".to_vec(),
+            b" CA034015J ".to_vec(),
+            Vec::new(),
+            b"-x".to_vec(),
+        ]);
+        assert_eq!(given(&record, 0), "");
+        assert_eq!(given(&record, 1), "CA034015J");
+        assert_eq!(given(&record, 2), "");
+        assert_eq!(given(&record, 3), "-x");
     }
 }

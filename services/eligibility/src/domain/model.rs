@@ -105,6 +105,33 @@ pub struct StoredDetermination {
     pub facts_json: String,
     /// [`track_code`] of the relief track.
     pub track: i16,
+    /// Where the conviction was decided and whose it is, from its DOJ rows.
+    pub record: RecordFacts,
+}
+
+/// What a determination's DOJ rows say about the conviction (its `CNT_ORDER` and the court
+/// step's ORI) and about the person (from the subject's first row), as filing needs them.
+/// Empty text where the rows say nothing (a RAP sheet has no ORI code). Personal: never log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordFacts {
+    /// `CNT_ORDER` of the conviction row, as written.
+    pub cnt_order: String,
+    /// `STP_ORI_CODE` and `STP_ORI_DESCR` of the conviction row (the court), trimmed.
+    pub court_ori_code: String,
+    pub court_ori_descr: String,
+    /// `11357`..`11360`, or empty for a related charge.
+    pub prop64_section: String,
+    /// `PRI_NAME`, trimmed.
+    pub name: String,
+    /// Other names (`REQ_NAME` when it differs from `PRI_NAME`), one per line.
+    pub aliases: String,
+    /// `PRI_DOB` as `YYYY-MM-DD`; empty when it is not a date.
+    pub date_of_birth: String,
+    /// `CII_NUMBER`, `SUBJECT_ID`, `RACE_CODE`, `RACE_DESCR`, trimmed.
+    pub cii_number: String,
+    pub doj_subject_id: String,
+    pub race_code: String,
+    pub race_descr: String,
 }
 
 /// The stored form of a determination's facts: `[{"key":..,"value":..}]`, in order.

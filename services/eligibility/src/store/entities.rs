@@ -79,6 +79,17 @@ pub mod determination {
         pub citation: String,
         pub facts_json: String,
         pub track: i16,
+        pub cnt_order: String,
+        pub court_ori_code: String,
+        pub court_ori_descr: String,
+        pub prop64_section: String,
+        pub person_name: String,
+        pub person_aliases: String,
+        pub date_of_birth: String,
+        pub cii_number: String,
+        pub doj_subject_id: String,
+        pub race_code: String,
+        pub race_descr: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

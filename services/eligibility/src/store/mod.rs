@@ -11,12 +11,12 @@ use sea_orm::{
 };
 
 use crate::domain::model::{
-    County, Run, RunStatus, RunTotals, StoredDetermination, StoredPolicy, decode_counts,
-    encode_counts,
+    County, RecordFacts, Run, RunStatus, RunTotals, StoredDetermination, StoredPolicy,
+    decode_counts, encode_counts,
 };
 use entities::{determination, policy, run};
 
-/// Determinations per INSERT statement (11 columns each, well inside both back ends'
+/// Determinations per INSERT statement (22 columns each, well inside both back ends'
 /// bind-parameter limits: 32,766 for SQLite, 65,535 for PostgreSQL).
 const INSERT_ROWS: usize = 1000;
 
@@ -212,18 +212,32 @@ impl Store {
         }
         let txn = self.db.begin().await?;
         for part in rows.chunks(INSERT_ROWS) {
-            determination::Entity::insert_many(part.iter().map(|d| determination::ActiveModel {
-                run_id: Set(d.run_id.clone()),
-                row_index: Set(d.row_index),
-                subject_id: Set(d.subject_id.clone()),
-                outcome: Set(d.outcome),
-                reason: Set(d.reason.clone()),
-                rule_id: Set(d.rule_id.clone()),
-                cells: Set(d.cells.clone()),
-                reason_code: Set(d.reason_code.clone()),
-                citation: Set(d.citation.clone()),
-                facts_json: Set(d.facts_json.clone()),
-                track: Set(d.track),
+            determination::Entity::insert_many(part.iter().map(|d| {
+                let r = &d.record;
+                determination::ActiveModel {
+                    run_id: Set(d.run_id.clone()),
+                    row_index: Set(d.row_index),
+                    subject_id: Set(d.subject_id.clone()),
+                    outcome: Set(d.outcome),
+                    reason: Set(d.reason.clone()),
+                    rule_id: Set(d.rule_id.clone()),
+                    cells: Set(d.cells.clone()),
+                    reason_code: Set(d.reason_code.clone()),
+                    citation: Set(d.citation.clone()),
+                    facts_json: Set(d.facts_json.clone()),
+                    track: Set(d.track),
+                    cnt_order: Set(r.cnt_order.clone()),
+                    court_ori_code: Set(r.court_ori_code.clone()),
+                    court_ori_descr: Set(r.court_ori_descr.clone()),
+                    prop64_section: Set(r.prop64_section.clone()),
+                    person_name: Set(r.name.clone()),
+                    person_aliases: Set(r.aliases.clone()),
+                    date_of_birth: Set(r.date_of_birth.clone()),
+                    cii_number: Set(r.cii_number.clone()),
+                    doj_subject_id: Set(r.doj_subject_id.clone()),
+                    race_code: Set(r.race_code.clone()),
+                    race_descr: Set(r.race_descr.clone()),
+                }
             }))
             .exec_without_returning(&txn)
             .await?;
@@ -371,6 +385,19 @@ impl Store {
                 citation: d.citation,
                 facts_json: d.facts_json,
                 track: d.track,
+                record: RecordFacts {
+                    cnt_order: d.cnt_order,
+                    court_ori_code: d.court_ori_code,
+                    court_ori_descr: d.court_ori_descr,
+                    prop64_section: d.prop64_section,
+                    name: d.person_name,
+                    aliases: d.person_aliases,
+                    date_of_birth: d.date_of_birth,
+                    cii_number: d.cii_number,
+                    doj_subject_id: d.doj_subject_id,
+                    race_code: d.race_code,
+                    race_descr: d.race_descr,
+                },
             })
             .collect())
     }
