@@ -10,6 +10,7 @@ pub mod file;
 pub mod gen_doj;
 pub mod outputs;
 pub mod pipeline;
+mod printed;
 pub mod progress;
 mod rap_input;
 pub mod review;

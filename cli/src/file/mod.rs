@@ -15,7 +15,6 @@ pub mod format;
 pub mod request;
 pub mod transfer;
 
-use std::io::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
@@ -102,36 +101,9 @@ impl Failure {
 
 /// Runs the command; returns the process exit code.
 pub fn run(args: &FileArgs) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cmr file: cannot start the async runtime: {e}");
-            return 1;
-        }
-    };
-    match runtime.block_on(execute(args)) {
-        Ok(text) => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Ok(()) => 0,
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-                Err(e) => {
-                    eprintln!("cmr file: cannot write the output: {e}");
-                    1
-                }
-            }
-        }
-        Err(failure) => {
-            eprintln!("cmr file: {}", failure.text());
-            1
-        }
-    }
+    crate::printed::print_outcome("cmr file", async {
+        execute(args).await.map_err(|failure| failure.text())
+    })
 }
 
 pub type Client = FilingServiceClient<InterceptedService<TracedChannel, Bearer>>;

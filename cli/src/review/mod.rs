@@ -14,7 +14,6 @@ pub mod json;
 pub mod request;
 
 use std::future::Future;
-use std::io::Write as _;
 use std::time::Duration;
 
 use cmr_proto::common::v1 as common;
@@ -74,37 +73,11 @@ impl Failure {
 
 /// Runs the command; returns the process exit code.
 pub fn run(args: &ReviewArgs) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cmr review: cannot start the async runtime: {e}");
-            return 1;
-        }
-    };
-    match runtime.block_on(execute(args)) {
-        Ok(text) => {
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Ok(()) => 0,
-                // `cmr review list | head` is fine.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-                Err(e) => {
-                    eprintln!("cmr review: cannot write the output: {e}");
-                    1
-                }
-            }
-        }
-        Err(failure) => {
-            eprintln!("cmr review: {}", failure.text(&args.common.endpoint));
-            1
-        }
-    }
+    crate::printed::print_outcome("cmr review", async {
+        execute(args)
+            .await
+            .map_err(|failure| failure.text(&args.common.endpoint))
+    })
 }
 
 /// Sends the bearer token on every call.

@@ -56,23 +56,11 @@ impl Verification {
             }
             let ids: Vec<String> = ready.iter().map(|r| r.item.id.clone()).collect();
             let items: Vec<filing::VerifiedRelief> = ready.iter().filter_map(relief).collect();
-            let key = format!(
-                "verification-{}",
-                &crate::domain::hex(&sha2::Digest::finalize(sha2::Digest::chain_update(
-                    <sha2::Sha256 as sha2::Digest>::new(),
-                    ids.join(",")
-                )))[..32]
-            );
-            let mut request = tonic::Request::new(filing::SubmitVerifiedReliefRequest {
-                scope: Some(common::Scope {
-                    county_code: caller.county.code.clone(),
-                    county_name: caller.county.name.clone(),
-                    agency_id: String::new(),
-                }),
-                idempotency_key: Some(common::IdempotencyKey { key }),
+            let request = timed(filing::SubmitVerifiedReliefRequest {
+                scope: Some(scope_of(caller)),
+                idempotency_key: Some(content_key("verification", &ids)),
                 items,
             });
-            request.set_timeout(std::time::Duration::from_secs(30));
             let response = client
                 .submit_verified_relief(request)
                 .await
@@ -116,23 +104,11 @@ impl Verification {
                 .iter()
                 .map(|i| format!("{}/{}", i.review_item_id, i.decision_id))
                 .collect();
-            let key = format!(
-                "verification-challenged-{}",
-                &crate::domain::hex(&sha2::Digest::finalize(sha2::Digest::chain_update(
-                    <sha2::Sha256 as sha2::Digest>::new(),
-                    pairs.join(",")
-                )))[..32]
-            );
-            let mut request = tonic::Request::new(filing::SubmitChallengedItemsRequest {
-                scope: Some(common::Scope {
-                    county_code: caller.county.code.clone(),
-                    county_name: caller.county.name.clone(),
-                    agency_id: String::new(),
-                }),
-                idempotency_key: Some(common::IdempotencyKey { key }),
+            let request = timed(filing::SubmitChallengedItemsRequest {
+                scope: Some(scope_of(caller)),
+                idempotency_key: Some(content_key("verification-challenged", &pairs)),
                 items,
             });
-            request.set_timeout(std::time::Duration::from_secs(30));
             let response = client
                 .submit_challenged_items(request)
                 .await
@@ -146,6 +122,31 @@ impl Verification {
             );
         }
     }
+}
+
+/// A key derived from what is sent, so a retry of the same items replays the first call
+/// (and other items never collide with it).
+fn content_key(prefix: &str, parts: &[String]) -> common::IdempotencyKey {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(parts.join(","));
+    common::IdempotencyKey {
+        key: format!("{prefix}-{}", &crate::domain::hex(&digest)[..32]),
+    }
+}
+
+/// The county of the caller, as filing scopes it.
+fn scope_of(caller: &Caller) -> common::Scope {
+    common::Scope {
+        county_code: caller.county.code.clone(),
+        county_name: caller.county.name.clone(),
+        agency_id: String::new(),
+    }
+}
+
+/// A request that gives up after 30 s: a push must not hold the caller's RPC for long.
+fn timed<T>(message: T) -> tonic::Request<T> {
+    let mut request = tonic::Request::new(message);
+    request.set_timeout(std::time::Duration::from_secs(30));
+    request
 }
 
 /// The hand-off message of one finally challenged item; `None` when its snapshot or
