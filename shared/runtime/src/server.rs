@@ -188,7 +188,7 @@ impl Server {
             .initial_connection_window_size(Some(CONNECTION_WINDOW))
             .max_frame_size(Some(MAX_FRAME))
             // One span per RPC that continues the caller's W3C trace context.
-            .layer(cmr_telemetry::RpcTraceLayer)
+            .layer(cmr_telemetry::RpcTraceLayer::new())
             .add_routes(routes)
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async {
                 // An error means the sender is gone, which only happens on our way out.

@@ -27,7 +27,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-pub use metrics::{counter, gauge, histogram, up_down};
+pub use metrics::{counter, gauge, up_down};
 pub use propagation::{TracedChannel, current_trace_id, traced};
 pub use rpc::{RpcTrace, RpcTraceLayer};
 

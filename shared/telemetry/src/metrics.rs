@@ -12,14 +12,6 @@ pub fn counter(name: &'static str, value: u64, attributes: &[KeyValue]) {
         .add(value, attributes);
 }
 
-/// Records `value` in the histogram `name` (e.g. `cmr.review.deadline_distance_days`).
-pub fn histogram(name: &'static str, value: f64, attributes: &[KeyValue]) {
-    opentelemetry::global::meter("cmr")
-        .f64_histogram(name)
-        .build()
-        .record(value, attributes);
-}
-
 /// Adds `delta` (negative to take away) to the up-down counter `name`, e.g. the review
 /// backlog: items queued add, decisions take away.
 pub fn up_down(name: &'static str, delta: i64, attributes: &[KeyValue]) {

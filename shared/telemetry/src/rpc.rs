@@ -7,6 +7,7 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Counter, Histogram};
 use tower::{Layer, Service};
 use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -17,15 +18,47 @@ use crate::propagation::{HeaderExtractor, inject_current};
 /// pipeline's spans.
 const UNTRACED_PREFIX: &str = "/grpc.health.v1.Health/";
 
-/// `tonic::transport::Server::builder().layer(RpcTraceLayer)`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct RpcTraceLayer;
+/// `tonic::transport::Server::builder().layer(RpcTraceLayer::new())`.
+#[derive(Clone, Debug)]
+pub struct RpcTraceLayer {
+    instruments: Instruments,
+}
+
+/// The RPC instruments, made once per server rather than looked up on every call.
+#[derive(Clone, Debug)]
+struct Instruments {
+    duration_ms: Histogram<f64>,
+    errors: Counter<u64>,
+}
+
+impl RpcTraceLayer {
+    /// Call after [`crate::init`]: the instruments bind to the meter provider set then.
+    #[must_use]
+    pub fn new() -> Self {
+        let meter = opentelemetry::global::meter("cmr");
+        Self {
+            instruments: Instruments {
+                duration_ms: meter.f64_histogram("cmr.rpc.server.duration_ms").build(),
+                errors: meter.u64_counter("cmr.rpc.server.errors").build(),
+            },
+        }
+    }
+}
+
+impl Default for RpcTraceLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 impl<S> Layer<S> for RpcTraceLayer {
     type Service = RpcTrace<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RpcTrace { inner }
+        RpcTrace {
+            inner,
+            instruments: self.instruments.clone(),
+        }
     }
 }
 
@@ -33,6 +66,7 @@ impl<S> Layer<S> for RpcTraceLayer {
 #[derive(Clone, Debug)]
 pub struct RpcTrace<S> {
     inner: S,
+    instruments: Instruments,
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -83,6 +117,7 @@ where
         };
         let service = service.to_owned();
         let method = method.to_owned();
+        let instruments = self.instruments.clone();
         Box::pin(
             async move {
                 let mut result = future.await;
@@ -108,13 +143,11 @@ where
                     KeyValue::new("rpc.method", method),
                     KeyValue::new("rpc.grpc.status_code", code),
                 ];
-                crate::histogram(
-                    "cmr.rpc.server.duration_ms",
-                    started.elapsed().as_secs_f64() * 1000.0,
-                    &attributes,
-                );
+                instruments
+                    .duration_ms
+                    .record(started.elapsed().as_secs_f64() * 1000.0, &attributes);
                 if code != 0 {
-                    crate::counter("cmr.rpc.server.errors", 1, &attributes);
+                    instruments.errors.add(1, &attributes);
                 }
                 result
             }

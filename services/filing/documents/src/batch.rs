@@ -53,7 +53,8 @@ pub fn render_batch(
 ) -> Result<Vec<Rendered>, DocumentError> {
     let county = templates.county(input.county_code)?;
     let mut cases: Vec<&CaseLine> = input.cases.iter().collect();
-    cases.sort_by_key(|c| case_key(c));
+    // The key clones five strings: compute it once per case, not once per comparison.
+    cases.sort_by_cached_key(|c| case_key(c));
     let mut challenged: Vec<&ChallengedLine> = input.challenged.iter().collect();
     challenged.sort_by(|a, b| {
         (&a.name, &a.case_number, &a.review_item_id).cmp(&(
